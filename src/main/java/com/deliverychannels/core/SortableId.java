@@ -1,0 +1,55 @@
+package com.deliverychannels.core;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+
+/**
+ * Identifiers that sort by creation time (the ULID layout: 48 bits of milliseconds, 80 random bits,
+ * Crockford base 32). Sort keys built from them list records in time order without a second index.
+ */
+public final class SortableId {
+    private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private SortableId() {
+    }
+
+    /** A new id for something created at {@code at}. */
+    public static String at(Instant at) {
+        byte[] random = new byte[10];
+        RANDOM.nextBytes(random);
+        char[] out = new char[26];
+        long time = at.toEpochMilli();
+        for (int i = 9; i >= 0; i--) {
+            out[i] = ALPHABET[(int) (time & 31)];
+            time >>>= 5;
+        }
+        // 80 random bits as 16 base-32 digits
+        long high = ((random[0] & 0xFFL) << 32) | ((random[1] & 0xFFL) << 24) | ((random[2] & 0xFFL) << 16)
+                | ((random[3] & 0xFFL) << 8) | (random[4] & 0xFFL);
+        long low = ((random[5] & 0xFFL) << 32) | ((random[6] & 0xFFL) << 24) | ((random[7] & 0xFFL) << 16)
+                | ((random[8] & 0xFFL) << 8) | (random[9] & 0xFFL);
+        for (int i = 25; i >= 18; i--) {
+            out[i] = ALPHABET[(int) (low & 31)];
+            low >>>= 5;
+        }
+        for (int i = 17; i >= 10; i--) {
+            out[i] = ALPHABET[(int) (high & 31)];
+            high >>>= 5;
+        }
+        return new String(out);
+    }
+
+    /** Answers whether {@code value} has the shape of an id made here (it may still name nothing). */
+    public static boolean isWellFormed(String value) {
+        if (value == null || value.length() != 26) {
+            return false;
+        }
+        for (char c : value.toCharArray()) {
+            if (new String(ALPHABET).indexOf(c) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
