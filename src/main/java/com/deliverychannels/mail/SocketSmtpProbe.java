@@ -12,6 +12,7 @@ import java.util.Locale;
 import javax.net.ssl.SSLException;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import com.deliverychannels.channel.SmtpAuthMethod;
 import com.deliverychannels.channel.SmtpEndpoint;
@@ -33,6 +34,7 @@ public class SocketSmtpProbe implements SmtpProbe {
     private final Duration timeout;
     private final String heloName;
 
+    @Inject
     public SocketSmtpProbe(SmtpPolicyConfig policy, MscConfig msc) {
         this(policy.connectTimeout(), msc.senderDomain());
     }

@@ -1,0 +1,172 @@
+package com.deliverychannels.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.deliverychannels.core.ConflictException;
+import com.deliverychannels.core.DomainException;
+import com.deliverychannels.core.FieldError;
+import com.deliverychannels.core.InvalidInputException;
+import com.deliverychannels.core.NotFoundException;
+import com.deliverychannels.core.UnavailableException;
+
+/**
+ * API Gateway HTTP API (payload 2.0) in, routed, answered. The one place where exceptions become HTTP
+ * answers: the domain's kinds map to status codes, and anything unexpected becomes a 500 whose body says
+ * nothing of the cause (the log has it, keyed by the request id).
+ */
+@ApplicationScoped
+public class HttpApi {
+    private static final Logger LOG = Logger.getLogger(HttpApi.class);
+    /** CONTRACT §3: bodies over 256 KiB are refused. */
+    public static final int MAX_BODY_BYTES = 256 * 1024;
+
+    private final JsonBodies json;
+    private final Texts texts;
+
+    public HttpApi(JsonBodies json, Texts texts) {
+        this.json = json;
+        this.texts = texts;
+    }
+
+    /** Answers one API Gateway event with {@code router}'s routes. */
+    public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Router router) {
+        Locale language = Texts.negotiate(lowerCaseHeaders(event).get("accept-language"));
+        String requestId = requestId(event);
+        try {
+            ApiRequest request = toRequest(event, language);
+            ApiResponse response = dispatch(request, router);
+            LOG.debugf("%s %s -> %d (%s)", request.method(), request.path(), response.status(), requestId);
+            return toEvent(response);
+        } catch (HttpProblem e) {
+            return problem(e.problem(), language, e.detailKey(), e.args(), e.errors(), e.allow());
+        } catch (InvalidInputException e) {
+            return problem(Problem.INVALID_FIELDS, language, e.messageKey(), e.args(), e.errors(), null);
+        } catch (NotFoundException e) {
+            return problem(Problem.NOT_FOUND, language, e.messageKey(), e.args(), List.of(), null);
+        } catch (ConflictException e) {
+            return problem(Problem.CONFLICT, language, e.messageKey(), e.args(), List.of(), null);
+        } catch (UnavailableException e) {
+            LOG.warnf(e.getCause(), "request %s: dependency unavailable (%s)", requestId, e.messageKey());
+            return problem(Problem.UNAVAILABLE, language, e.messageKey(), e.args(), List.of(), null);
+        } catch (DomainException e) {
+            LOG.errorf(e, "request %s: unmapped domain error %s", requestId, e.messageKey());
+            return problem(Problem.INTERNAL, language, "problem.internal.detail", List.of(), List.of(), null);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "request %s failed", requestId);
+            return problem(Problem.INTERNAL, language, "problem.internal.detail", List.of(), List.of(), null);
+        }
+    }
+
+    private ApiResponse dispatch(ApiRequest request, Router router) {
+        Router.Match match = router.match(request.method(), request.path());
+        if (match instanceof Router.Match.Unknown) {
+            throw new HttpProblem(Problem.NOT_FOUND, "problem.route.unknown", request.path());
+        }
+        if (match instanceof Router.Match.WrongMethod wrong) {
+            throw HttpProblem.methodNotAllowed(wrong.allowed());
+        }
+        Router.Match.Found found = (Router.Match.Found) match;
+        if (request.body() != null && request.body().getBytes(StandardCharsets.UTF_8).length > MAX_BODY_BYTES) {
+            throw new HttpProblem(Problem.PAYLOAD_TOO_LARGE, "problem.payload-too-large.detail", MAX_BODY_BYTES / 1024);
+        }
+        return found.route().handler().handle(request.withPathParams(found.params()));
+    }
+
+    private ApiRequest toRequest(APIGatewayV2HTTPEvent event, Locale language) {
+        APIGatewayV2HTTPEvent.RequestContext context = event.getRequestContext();
+        if (context == null || context.getHttp() == null || context.getHttp().getMethod() == null) {
+            throw new HttpProblem(Problem.BAD_REQUEST, "problem.event.malformed");
+        }
+        String method = context.getHttp().getMethod().toUpperCase(Locale.ROOT);
+        String path = event.getRawPath() != null ? event.getRawPath() : context.getHttp().getPath();
+        if (path == null) {
+            throw new HttpProblem(Problem.BAD_REQUEST, "problem.event.malformed");
+        }
+        Map<String, String> query = event.getQueryStringParameters() == null ? Map.of()
+                : Map.copyOf(event.getQueryStringParameters());
+        return new ApiRequest(method, path, Map.of(), query, lowerCaseHeaders(event), body(event), caller(context),
+                language);
+    }
+
+    private static String body(APIGatewayV2HTTPEvent event) {
+        String body = event.getBody();
+        if (body == null || !event.getIsBase64Encoded()) {
+            return body;
+        }
+        try {
+            byte[] bytes = Base64.getDecoder().decode(body);
+            if (bytes.length > MAX_BODY_BYTES) {
+                throw new HttpProblem(Problem.PAYLOAD_TOO_LARGE, "problem.payload-too-large.detail", MAX_BODY_BYTES / 1024);
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new HttpProblem(Problem.BAD_REQUEST, "problem.body.malformed");
+        }
+    }
+
+    /** The caller is the JWT authorizer's {@code sub} claim, never anything the client wrote itself. */
+    private static Optional<String> caller(APIGatewayV2HTTPEvent.RequestContext context) {
+        return Optional.ofNullable(context.getAuthorizer())
+                .map(APIGatewayV2HTTPEvent.RequestContext.Authorizer::getJwt)
+                .map(APIGatewayV2HTTPEvent.RequestContext.Authorizer.JWT::getClaims)
+                .map(claims -> claims.get("sub"))
+                .filter(sub -> !sub.isBlank());
+    }
+
+    private static Map<String, String> lowerCaseHeaders(APIGatewayV2HTTPEvent event) {
+        Map<String, String> headers = new HashMap<>();
+        if (event.getHeaders() != null) {
+            event.getHeaders().forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), value));
+        }
+        return headers;
+    }
+
+    private static String requestId(APIGatewayV2HTTPEvent event) {
+        return event.getRequestContext() == null ? "-" : String.valueOf(event.getRequestContext().getRequestId());
+    }
+
+    private APIGatewayV2HTTPResponse toEvent(ApiResponse response) {
+        Map<String, String> headers = new LinkedHashMap<>(response.headers());
+        String body = null;
+        if (response.body() != null) {
+            headers.putIfAbsent("content-type", "application/json");
+            body = json.write(response.body());
+        }
+        return APIGatewayV2HTTPResponse.builder().withStatusCode(response.status()).withHeaders(headers)
+                .withBody(body).withIsBase64Encoded(false).build();
+    }
+
+    private APIGatewayV2HTTPResponse problem(Problem problem, Locale language, String detailKey, List<Object> args,
+            List<FieldError> errors, String allow) {
+        List<ProblemBody.FieldMessage> fields = errors.stream()
+                .map(e -> new ProblemBody.FieldMessage(e.field(), texts.text(language, e.messageKey(), e.args())))
+                .toList();
+        ProblemBody body = new ProblemBody(problem.type(), texts.text(language, problem.titleKey()), problem.status(),
+                texts.text(language, detailKey, args), fields);
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("content-type", "application/problem+json");
+        headers.put("content-language", language.getLanguage());
+        if (allow != null) {
+            headers.put("allow", allow);
+        }
+        if (problem == Problem.UNAVAILABLE) {
+            headers.put("retry-after", "5");
+        }
+        return APIGatewayV2HTTPResponse.builder().withStatusCode(problem.status()).withHeaders(headers)
+                .withBody(json.write(body)).withIsBase64Encoded(false).build();
+    }
+
+}

@@ -1,0 +1,149 @@
+package com.deliverychannels.testing;
+
+import static io.restassured.RestAssured.given;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Real-shaped API Gateway HTTP API (payload 2.0) events, built from the captured fixture
+ * {@code events/http/get-channels.json} with the method, path, caller, headers and body of a scenario,
+ * and posted to the function through the mock event server as Lambda would invoke it.
+ */
+public final class ApiEvents {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ObjectNode event;
+
+    private ApiEvents(ObjectNode event) {
+        this.event = event;
+    }
+
+    /** A request by {@code user-alice}, with the fixture's headers. */
+    public static ApiEvents request(String method, String pathAndQuery) {
+        ObjectNode event = (ObjectNode) fixture("events/http/get-channels.json");
+        String path = pathAndQuery;
+        String query = "";
+        int q = pathAndQuery.indexOf('?');
+        if (q >= 0) {
+            path = pathAndQuery.substring(0, q);
+            query = pathAndQuery.substring(q + 1);
+        }
+        event.put("rawPath", path);
+        event.put("rawQueryString", query);
+        event.put("routeKey", method + " " + path);
+        ObjectNode context = (ObjectNode) event.get("requestContext");
+        context.put("routeKey", method + " " + path);
+        ((ObjectNode) context.get("http")).put("method", method).put("path", path);
+        if (!query.isEmpty()) {
+            ObjectNode params = event.putObject("queryStringParameters");
+            for (String pair : query.split("&")) {
+                String[] kv = pair.split("=", 2);
+                params.put(decode(kv[0]), kv.length > 1 ? decode(kv[1]) : "");
+            }
+        }
+        ((ObjectNode) event.get("headers")).remove("content-length");
+        return new ApiEvents(event);
+    }
+
+    public static ApiEvents get(String path) {
+        return request("GET", path);
+    }
+
+    public static ApiEvents post(String path, String body) {
+        return request("POST", path).body(body);
+    }
+
+    public static ApiEvents put(String path, String body) {
+        return request("PUT", path).body(body);
+    }
+
+    public static ApiEvents delete(String path) {
+        return request("DELETE", path);
+    }
+
+    /** The caller's {@code sub} claim. */
+    public ApiEvents as(String sub) {
+        claims().put("sub", sub);
+        return this;
+    }
+
+    /** No {@code sub} claim at all (an authorizer misconfigured, or a route without one). */
+    public ApiEvents anonymous() {
+        claims().remove("sub");
+        return this;
+    }
+
+    public ApiEvents header(String name, String value) {
+        ((ObjectNode) event.get("headers")).put(name.toLowerCase(), value);
+        return this;
+    }
+
+    public ApiEvents body(String body) {
+        event.put("body", body);
+        header("content-type", "application/json");
+        return this;
+    }
+
+    public ApiEvents base64Body(String base64) {
+        event.put("body", base64);
+        event.put("isBase64Encoded", true);
+        return this;
+    }
+
+    /** The event as JSON. */
+    public String json() {
+        return event.toString();
+    }
+
+    /** Invokes the exported function with this event and reads its API Gateway answer. */
+    public ApiAnswer send() {
+        String raw = given().contentType("application/json").body(json()).when().post("/").then().extract().asString();
+        try {
+            JsonNode answer = JSON.readTree(raw);
+            Map<String, String> headers = new LinkedHashMap<>();
+            if (answer.hasNonNull("headers")) {
+                answer.get("headers").fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
+            }
+            String body = answer.hasNonNull("body") ? answer.get("body").asText() : null;
+            return new ApiAnswer(answer.get("statusCode").asInt(), headers, body,
+                    body == null ? null : JSON.readTree(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException("not an API Gateway answer: " + raw, e);
+        }
+    }
+
+    /** A file under test resources, as JSON. */
+    public static JsonNode fixture(String resource) {
+        try (InputStream in = ApiEvents.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no fixture " + resource);
+            }
+            return JSON.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private ObjectNode claims() {
+        return (ObjectNode) event.get("requestContext").get("authorizer").get("jwt").get("claims");
+    }
+
+    private static String decode(String value) {
+        return java.net.URLDecoder.decode(value, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** What the function answered: status, headers, raw body and the body parsed as JSON. */
+    public record ApiAnswer(int status, Map<String, String> headers, String rawBody, JsonNode body) {
+        public String header(String name) {
+            return headers.get(name);
+        }
+    }
+}
