@@ -42,11 +42,13 @@ public final class SortableId {
 
     /** Answers whether {@code value} has the shape of an id made here (it may still name nothing). */
     public static boolean isWellFormed(String value) {
-        if (value == null || value.length() != 26) {
+        // 26 digits hold 130 bits and an id has 128: the first digit of any id made here is 0-7.
+        if (value == null || value.length() != 26 || value.charAt(0) > '7') {
             return false;
         }
+        String alphabet = new String(ALPHABET);
         for (char c : value.toCharArray()) {
-            if (new String(ALPHABET).indexOf(c) < 0) {
+            if (alphabet.indexOf(c) < 0) {
                 return false;
             }
         }

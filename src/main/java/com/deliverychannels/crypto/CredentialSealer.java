@@ -76,6 +76,10 @@ public class CredentialSealer {
         } catch (IllegalArgumentException e) {
             throw new UnavailableException("problem.credentials.unreadable", null);
         }
+        // The decoder ignores a final character's unused bits; only the one canonical spelling is ours.
+        if (!Base64.getUrlEncoder().withoutPadding().encodeToString(blob).equals(parts[2])) {
+            throw new UnavailableException("problem.credentials.unreadable", null);
+        }
         if (blob.length <= IV_BYTES) {
             throw new UnavailableException("problem.credentials.unreadable", null);
         }
