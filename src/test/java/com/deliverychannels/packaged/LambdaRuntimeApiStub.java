@@ -124,6 +124,11 @@ public final class LambdaRuntimeApiStub implements AutoCloseable {
                 System.currentTimeMillis() + timeout.toMillis());
         invocations.put(invocation.requestId(), invocation);
         queued.add(invocation);
+        // The runtime may have gone between the first check and the queueing; fail now rather than at time-out.
+        String wentAway = reasonNoAnswerCanCome();
+        if (wentAway != null) {
+            invocation.answer().completeExceptionally(new IllegalStateException(wentAway));
+        }
         try {
             return invocation.answer().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
