@@ -28,23 +28,32 @@ final class SmtpConnection implements Closeable {
 
     private final String host;
     private final int port;
+    private final long deadline;
+    private final List<String> secrets = new ArrayList<>();
     private Socket socket;
     private InputStream in;
     private OutputStream out;
 
-    private SmtpConnection(String host, int port, Socket socket) throws IOException {
+    private SmtpConnection(String host, int port, Socket socket, long deadline) throws IOException {
         this.host = host;
         this.port = port;
+        this.deadline = deadline;
         use(socket);
     }
 
-    /** Connects to {@code address}; {@code host} is the name the TLS certificate must carry. */
-    static SmtpConnection open(String host, InetSocketAddress address, Duration timeout) throws IOException {
+    /**
+     * Connects to {@code address}; {@code host} is the name the TLS certificate must carry. The whole
+     * conversation must end within {@code budget}: a server that trickles its replies a byte at a time
+     * cannot hold the caller longer than that.
+     */
+    static SmtpConnection open(String host, InetSocketAddress address, Duration timeout, Duration budget)
+            throws IOException {
+        long deadline = System.nanoTime() + budget.toNanos();
         Socket socket = new Socket();
         try {
             socket.connect(address, (int) timeout.toMillis());
             socket.setSoTimeout((int) timeout.toMillis());
-            return new SmtpConnection(host, address.getPort(), socket);
+            return new SmtpConnection(host, address.getPort(), socket, deadline);
         } catch (IOException e) {
             socket.close();
             throw e;
@@ -74,6 +83,18 @@ final class SmtpConnection implements Closeable {
         use(tls);
     }
 
+    /**
+     * Values that must never come back out of this connection: a server that echoes an AUTH command in its
+     * reply would otherwise hand the credentials to whoever reads the reply.
+     */
+    void redact(String... values) {
+        for (String value : values) {
+            if (value != null && !value.isEmpty()) {
+                secrets.add(value);
+            }
+        }
+    }
+
     /** Reads one complete reply. */
     SmtpReply read() throws IOException {
         List<String> lines = new ArrayList<>();
@@ -85,7 +106,7 @@ final class SmtpConnection implements Closeable {
                 throw new IOException("not an SMTP reply");
             }
             code = Integer.parseInt(line.substring(0, 3));
-            lines.add(line.length() > 4 ? line.substring(4) : "");
+            lines.add(withoutSecrets(line.length() > 4 ? line.substring(4) : ""));
             boolean last = line.length() == 3 || line.charAt(3) != '-';
             if (last) {
                 return new SmtpReply(code, List.copyOf(lines));
@@ -114,10 +135,23 @@ final class SmtpConnection implements Closeable {
         this.out = next.getOutputStream();
     }
 
+    private String withoutSecrets(String line) {
+        String clean = line;
+        for (String secret : secrets) {
+            clean = clean.replace(secret, "[redacted]");
+        }
+        return clean;
+    }
+
     private String readLine() throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         int previous = -1;
         while (true) {
+            long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                throw new java.net.SocketTimeoutException("the conversation took too long");
+            }
+            socket.setSoTimeout((int) Math.min(left, Math.max(1, socket.getSoTimeout())));
             int b = in.read();
             if (b < 0) {
                 throw new IOException("connection closed by the server");

@@ -48,7 +48,7 @@ public class SocketSmtpProbe implements SmtpProbe {
     public SmtpVerification probe(SmtpEndpoint endpoint, String username, String password, SmtpAuthMethod method) {
         SmtpStage stage = SmtpStage.CONNECT;
         try (SmtpConnection connection = SmtpConnection.open(endpoint.host(),
-                new InetSocketAddress(endpoint.address(), endpoint.port()), timeout)) {
+                new InetSocketAddress(endpoint.address(), endpoint.port()), timeout, timeout.multipliedBy(2))) {
             if (endpoint.security() == SmtpSecurity.TLS) {
                 stage = SmtpStage.TLS;
                 connection.startTls();
@@ -103,10 +103,11 @@ public class SocketSmtpProbe implements SmtpProbe {
     private static SmtpReply authenticate(SmtpConnection connection, SmtpAuthMethod method, String username,
             String password) throws IOException {
         Base64.Encoder base64 = Base64.getEncoder();
+        // RFC 4616: authzid NUL authcid NUL passwd, with an empty authzid
+        String plain = base64.encodeToString(("\0" + username + "\0" + password).getBytes(StandardCharsets.UTF_8));
+        connection.redact(password, base64.encodeToString(password.getBytes(StandardCharsets.UTF_8)), plain);
         if (method == SmtpAuthMethod.PLAIN) {
-            // RFC 4616: authzid NUL authcid NUL passwd, with an empty authzid
-            byte[] plain = ("\0" + username + "\0" + password).getBytes(StandardCharsets.UTF_8);
-            return connection.command("AUTH PLAIN " + base64.encodeToString(plain));
+            return connection.command("AUTH PLAIN " + plain);
         }
         SmtpReply reply = connection.command("AUTH LOGIN");
         if (reply.code() != 334) {

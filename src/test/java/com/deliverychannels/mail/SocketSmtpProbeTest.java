@@ -200,7 +200,7 @@ class SocketSmtpProbeTest {
 
     @Test
     void reportsAHangUpRightAfterTheGreetingAsAConnectFailure() {
-        // The greeting arrived, but the connection stage only ends with EHLO, so a drop here is "connect failed".
+        // The probe counts EHLO as part of connecting, so a drop after the greeting reads as a connect failure.
         try (ScriptedSmtpServer smtp = ScriptedSmtpServer.greeting("220 scripted ESMTP").thenClose().start()) {
             SmtpVerification result = PROBE.probe(endpoint(smtp, SmtpSecurity.STARTTLS), USER, PASSWORD,
                     SmtpAuthMethod.PLAIN);
@@ -225,6 +225,23 @@ class SocketSmtpProbeTest {
             assertFalse(result.ok());
             assertEquals(SmtpStage.AUTH, result.stage());
             assertEquals("verify.connection-lost", result.messageKey());
+        }
+    }
+
+    @Test
+    void reportsAResetDuringAuthAsALostConnection() {
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.greeting("220 scripted ESMTP")
+                .on("EHLO", "250-scripted", "250-STARTTLS", "250 AUTH PLAIN")
+                .onStartTls()
+                .resetOn("AUTH")
+                .start()) {
+            SmtpVerification result = PROBE.probe(endpoint(smtp, SmtpSecurity.STARTTLS), USER, PASSWORD,
+                    SmtpAuthMethod.PLAIN);
+
+            assertFalse(result.ok());
+            assertEquals(SmtpStage.AUTH, result.stage());
+            assertEquals("verify.connection-lost", result.messageKey());
+            assertNotNull(result.serverReply());
         }
     }
 
@@ -308,10 +325,8 @@ class SocketSmtpProbeTest {
 
     static Stream<Outcome> outcomes() {
         return Stream.of(
-                new Outcome("passed with PLAIN", password -> verify(TestSmtpServer.startTls(USER, password),
+                new Outcome("passed", password -> verify(TestSmtpServer.startTls(USER, password),
                         password, SmtpAuthMethod.PLAIN)),
-                new Outcome("passed with LOGIN", password -> verify(TestSmtpServer.startTls(USER, password),
-                        password, SmtpAuthMethod.LOGIN)),
                 new Outcome("refused with PLAIN", password -> verify(TestSmtpServer.startTls(USER, "other"),
                         password, SmtpAuthMethod.PLAIN)),
                 new Outcome("refused with LOGIN", password -> verify(TestSmtpServer.startTls(USER, "other"),
@@ -332,6 +347,34 @@ class SocketSmtpProbeTest {
         SmtpVerification result = outcome.verifyWith().apply(PASSWORD);
 
         assertNoPassword(result);
+    }
+
+    @Test
+    void givesUpOnAServerThatTricklesItsReplies() {
+        // Every byte arrives well within the read time-out, but the conversation as a whole never ends.
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.greeting("220 scripted ESMTP at a snail's pace")
+                .trickle(Duration.ofMillis(400))
+                .start()) {
+            SmtpVerification result = assertTimeoutPreemptively(NO_HANG,
+                    () -> PROBE.probe(endpoint(smtp, SmtpSecurity.STARTTLS), USER, PASSWORD, SmtpAuthMethod.PLAIN));
+
+            assertEquals(SmtpVerification.failed(SmtpStage.CONNECT, "verify.timeout", null), result);
+        }
+    }
+
+    @Test
+    void neverReturnsThePasswordEvenWhenTheServerEchoesTheAuthCommand() {
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.greeting("220 scripted ESMTP")
+                .on("EHLO", "250-scripted", "250-STARTTLS", "250 AUTH PLAIN")
+                .onStartTls()
+                .on("AUTH", line -> List.of("535 5.7.8 rejected: " + line))
+                .start()) {
+            SmtpVerification result = PROBE.probe(endpoint(smtp, SmtpSecurity.STARTTLS), USER, PASSWORD,
+                    SmtpAuthMethod.PLAIN);
+
+            assertEquals(SmtpStage.AUTH, result.stage());
+            assertNoPassword(result);
+        }
     }
 
     /** The password as typed, as AUTH LOGIN sends it, and inside the AUTH PLAIN message. */

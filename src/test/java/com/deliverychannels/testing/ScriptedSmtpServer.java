@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -38,6 +39,9 @@ import javax.net.ssl.SSLSocket;
  */
 public final class ScriptedSmtpServer implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
+    /** RFC 5321 §4.1 and the extensions a client may use; anything else is a SASL response, not recorded. */
+    private static final Set<String> VERBS = Set.of("EHLO", "HELO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "VRFY",
+            "EXPN", "HELP", "NOOP", "QUIT", "STARTTLS", "AUTH");
 
     private final Script script;
     private final ServerSocket listener;
@@ -76,8 +80,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     /**
      * The verbs of the commands received over all connections, upper-cased, in order ({@code EHLO},
-     * {@code AUTH}, ...). Arguments are left out because AUTH lines carry credentials; the lines of a multi-step
-     * AUTH exchange are not recorded at all when no step matches them.
+     * {@code AUTH}, ...). Arguments are left out because AUTH lines carry credentials, and the client's lines
+     * inside a multi-step AUTH exchange are not recorded at all.
      */
     public List<String> commands() {
         return List.copyOf(commands);
@@ -129,7 +133,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             String line;
             while ((line = in.readLine()) != null) {
                 Step step = script.stepFor(line);
-                if (step != null || looksLikeCommand(line)) {
+                if (VERBS.contains(verb(line))) {
                     commands.add(verb(line));
                 }
                 if (step == null) {
@@ -143,6 +147,12 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 switch (step.action) {
                     case REPLY -> write(out, step.reply.apply(line));
                     case HANG_UP -> {
+                        return;
+                    }
+                    case RESET -> {
+                        // Linger 0 makes close() send RST, without a TLS close_notify first.
+                        socket.setSoLinger(true, 0);
+                        socket.close();
                         return;
                     }
                     case START_TLS -> {
@@ -176,22 +186,31 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
     }
 
-    private static void write(OutputStream out, List<String> lines) throws IOException {
+    private void write(OutputStream out, List<String> lines) throws IOException {
         StringBuilder reply = new StringBuilder();
         lines.forEach(line -> reply.append(line).append("\r\n"));
-        out.write(reply.toString().getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        byte[] bytes = reply.toString().getBytes(StandardCharsets.UTF_8);
+        if (script.trickle == null) {
+            out.write(bytes);
+            out.flush();
+            return;
+        }
+        for (byte b : bytes) {
+            out.write(b);
+            out.flush();
+            try {
+                Thread.sleep(script.trickle.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
     }
 
     private static String verb(String line) {
         String trimmed = line.strip();
         int space = trimmed.indexOf(' ');
         return (space < 0 ? trimmed : trimmed.substring(0, space)).toUpperCase(Locale.ROOT);
-    }
-
-    /** SMTP verbs are four letters (RFC 5321 §4.1); base64 SASL responses are not recorded. */
-    private static boolean looksLikeCommand(String line) {
-        return verb(line).matches("[A-Z]{4}");
     }
 
     private void spawn(String name, Runnable task) {
@@ -209,7 +228,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         }
     }
 
-    private enum Action { REPLY, HANG_UP, START_TLS }
+    private enum Action { REPLY, HANG_UP, RESET, START_TLS }
 
     private record Step(String prefix, Action action, Function<String, List<String>> reply) {
         boolean matches(String line) {
@@ -223,6 +242,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         private final List<Step> steps = new ArrayList<>();
         private boolean implicitTls;
         private boolean closeAfterGreeting;
+        private Duration trickle;
 
         private Script(List<String> greeting) {
             this.greeting = greeting;
@@ -247,6 +267,15 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Resets the TCP connection (RST) without a reply when a command starts with {@code commandPrefix}. After
+         * {@link #onStartTls()} no TLS close_notify precedes it; with {@link #implicitTls()} one does.
+         */
+        public Script resetOn(String commandPrefix) {
+            steps.add(new Step(commandPrefix, Action.RESET, null));
+            return this;
+        }
+
         /** Answers STARTTLS with {@code 220} and continues the script over TLS with the test certificate. */
         public Script onStartTls() {
             steps.add(new Step("STARTTLS", Action.START_TLS, null));
@@ -256,6 +285,15 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         /** Speaks TLS from the first byte, with the test certificate. */
         public Script implicitTls() {
             this.implicitTls = true;
+            return this;
+        }
+
+        /**
+         * Sends every reply one byte at a time with this pause after each byte: a server slow enough to hold a
+         * client for long without ever leaving a single read waiting longer than the pause.
+         */
+        public Script trickle(Duration pauseAfterEachByte) {
+            this.trickle = pauseAfterEachByte;
             return this;
         }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -22,9 +23,7 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 
 import org.subethamail.smtp.AuthenticationHandlerFactory;
-import org.subethamail.smtp.MessageContext;
 import org.subethamail.smtp.MessageHandler;
-import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.auth.LoginAuthenticationHandlerFactory;
 import org.subethamail.smtp.auth.LoginFailedException;
 import org.subethamail.smtp.auth.MultipleAuthenticationHandlerFactory;
@@ -95,7 +94,8 @@ public final class TestSmtpServer implements AutoCloseable {
         SMTPServer.Builder smtp = SMTPServer.port(0)
                 .bindAddress(loopback())
                 .hostName("localhost")
-                .connectionTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
+                .softwareName("TestSmtpServer")
+                .connectionTimeout(10, TimeUnit.SECONDS)
                 .messageHandlerFactory(context -> new RecordingHandler());
         switch (builder.security) {
             case NONE -> { }
@@ -257,7 +257,7 @@ public final class TestSmtpServer implements AutoCloseable {
         }
 
         @Override
-        public String data(InputStream data) throws RejectException, IOException {
+        public String data(InputStream data) throws IOException {
             received(new ReceivedMessage(from, List.copyOf(recipients), data.readAllBytes()));
             return null;
         }
@@ -290,7 +290,7 @@ public final class TestSmtpServer implements AutoCloseable {
             return this;
         }
 
-        /** The SASL mechanisms offered, in this order; PLAIN and LOGIN by default. */
+        /** The SASL mechanisms offered with {@link #credentials}, in this order; PLAIN and LOGIN by default. */
         public Builder mechanisms(String... mechanisms) {
             this.mechanisms = Arrays.stream(mechanisms).map(m -> m.toUpperCase(Locale.ROOT)).toList();
             return this;
