@@ -1,0 +1,370 @@
+package com.deliverychannels.function;
+
+import static com.deliverychannels.function.StoredItems.itemsOf;
+import static com.deliverychannels.function.StoredItems.json;
+import static com.deliverychannels.function.StoredItems.newUser;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import com.deliverychannels.testing.ApiEvents;
+import com.deliverychannels.testing.ApiEvents.ApiAnswer;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.test.junit.QuarkusTest;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** How the {@code channels} function answers requests it cannot route, authenticate, read or understand. */
+@QuarkusTest
+class ChannelsRoutingTest {
+    private static final String PROBLEM_TYPE = "application/problem+json";
+    private static final String VALID_SMTP = json("host", "smtp.example.com", "port", 587, "security", "STARTTLS",
+            "username", "bob", "password", "hunter2-secret", "authMethod", "PLAIN");
+    private static final String VALID_IDENTITY = json("name", "Bob", "address", "bob@example.com", "default", true);
+    private static final String SOME_ID = "01JDZQ7Y6M3V8X2K9T4N5P6R7S";
+
+    @Test
+    void unknownRouteAnswers404ProblemJson() {
+        ApiAnswer answer = ApiEvents.get("/v1/nothing-here").as(newUser()).send();
+
+        assertProblem(answer, 404, "not-found");
+        assertEquals("Not found", answer.body().get("title").asText());
+        assertTrue(answer.body().get("detail").asText().contains("/v1/nothing-here"), answer.rawBody());
+    }
+
+    @Test
+    void pathOfAnotherFunctionIsUnknownHere() {
+        ApiAnswer answer = ApiEvents.post("/v1/messages", json("subject", "hi")).as(newUser()).send();
+
+        assertProblem(answer, 404, "not-found");
+    }
+
+    @Test
+    void wrongMethodOnKnownPathAnswers405WithAllow() {
+        ApiAnswer answer = ApiEvents.request("POST", "/v1/channel").as(newUser()).send();
+
+        assertProblem(answer, 405, "method-not-allowed");
+        assertEquals(Set.of("GET", "PUT"), methods(answer.header("allow")));
+    }
+
+    @Test
+    void wrongMethodOnTemplatedPathNamesItsMethods() {
+        ApiAnswer answer = ApiEvents.get("/v1/identities/" + SOME_ID).as(newUser()).send();
+
+        assertProblem(answer, 405, "method-not-allowed");
+        assertEquals(Set.of("PUT", "DELETE"), methods(answer.header("allow")));
+    }
+
+    static Stream<Arguments> everyRoute() {
+        return Stream.of(
+                Arguments.of("GET", "/v1/channels", null),
+                Arguments.of("GET", "/v1/channel", null),
+                Arguments.of("PUT", "/v1/channel", json("active", "MSC")),
+                Arguments.of("PUT", "/v1/channel/smtp", VALID_SMTP),
+                Arguments.of("POST", "/v1/channel/smtp/verify", null),
+                Arguments.of("DELETE", "/v1/channel/smtp", null),
+                Arguments.of("POST", "/v1/channel/gmail", json("code", "4/abc", "redirectUri", "https://app.example.com/cb")),
+                Arguments.of("DELETE", "/v1/channel/gmail", null),
+                Arguments.of("GET", "/v1/identities", null),
+                Arguments.of("POST", "/v1/identities", VALID_IDENTITY),
+                Arguments.of("PUT", "/v1/identities/" + SOME_ID, VALID_IDENTITY),
+                Arguments.of("DELETE", "/v1/identities/" + SOME_ID, null),
+                Arguments.of("GET", "/v1/failed-deliveries", null),
+                Arguments.of("DELETE", "/v1/failed-deliveries/" + SOME_ID, null));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("everyRoute")
+    void requestWithoutSubClaimAnswers401(String method, String path, String body) {
+        ApiEvents request = ApiEvents.request(method, path).anonymous();
+        if (body != null) {
+            request.body(body);
+        }
+
+        ApiAnswer answer = request.send();
+
+        assertProblem(answer, 401, "unauthenticated");
+    }
+
+    @Test
+    void blankSubClaimCountsAsNone() {
+        ApiAnswer answer = ApiEvents.get("/v1/channel").as("  ").send();
+
+        assertProblem(answer, 401, "unauthenticated");
+    }
+
+    @Test
+    void malformedJsonAnswers400AndWritesNothing() {
+        String user = newUser();
+
+        ApiAnswer answer = ApiEvents.put("/v1/channel/smtp", "{\"host\": \"smtp.example.com\", \"port\": ").as(user)
+                .send();
+
+        assertProblem(answer, 400, "bad-request");
+        assertNoInternals(answer);
+        assertTrue(itemsOf(user).isEmpty());
+    }
+
+    @Test
+    void jsonArrayBodyAnswers400() {
+        String user = newUser();
+
+        ApiAnswer answer = ApiEvents.post("/v1/identities", "[" + VALID_IDENTITY + "]").as(user).send();
+
+        assertProblem(answer, 400, "bad-request");
+        assertTrue(itemsOf(user).isEmpty());
+    }
+
+    @Test
+    void missingBodyAnswers400() {
+        ApiAnswer answer = ApiEvents.request("PUT", "/v1/channel").as(newUser()).send();
+
+        assertProblem(answer, 400, "bad-request");
+    }
+
+    @Test
+    void unknownFieldAnswers400NamingIt() {
+        String user = newUser();
+        String misspelt = json("host", "smtp.example.com", "port", 587, "security", "STARTTLS", "username", "bob",
+                "pasword", "hunter2-secret", "authMethod", "PLAIN");
+
+        ApiAnswer answer = ApiEvents.put("/v1/channel/smtp", misspelt).as(user).send();
+
+        assertProblem(answer, 400, "bad-request");
+        assertEquals("pasword", answer.body().get("errors").get(0).get("field").asText());
+        assertFalse(answer.rawBody().contains("hunter2-secret"), answer.rawBody());
+        assertTrue(itemsOf(user).isEmpty());
+    }
+
+    @Test
+    void wrongTypeAnswers400NamingTheField() {
+        String user = newUser();
+        String portAsText = json("host", "smtp.example.com", "port", "587", "security", "STARTTLS", "username", "bob",
+                "password", "hunter2-secret", "authMethod", "PLAIN");
+
+        ApiAnswer answer = ApiEvents.put("/v1/channel/smtp", portAsText).as(user).send();
+
+        assertProblem(answer, 400, "bad-request");
+        assertEquals("port", answer.body().get("errors").get(0).get("field").asText());
+        assertNoInternals(answer);
+        assertTrue(itemsOf(user).isEmpty());
+    }
+
+    @Test
+    void bodyOver256KiBAnswers413AndWritesNothing() {
+        String user = newUser();
+
+        ApiAnswer answer = ApiEvents.post("/v1/identities", bodyOfBytes(256 * 1024 + 1)).as(user).send();
+
+        assertProblem(answer, 413, "payload-too-large");
+        assertTrue(itemsOf(user).isEmpty());
+    }
+
+    @Test
+    void bodyOfExactly256KiBIsRead() {
+        // Read and judged on its content (a name far too long), not refused for its size.
+        ApiAnswer answer = ApiEvents.post("/v1/identities", bodyOfBytes(256 * 1024)).as(newUser()).send();
+
+        assertProblem(answer, 422, "invalid-fields");
+        assertEquals("name", answer.body().get("errors").get(0).get("field").asText());
+    }
+
+    @Test
+    void base64BodyOver256KiBAnswers413() {
+        String body = bodyOfBytes(256 * 1024 + 1);
+        ApiAnswer answer = ApiEvents.request("POST", "/v1/identities").as(newUser())
+                .header("content-type", "application/json")
+                .base64Body(Base64.getEncoder().encodeToString(body.getBytes(StandardCharsets.UTF_8))).send();
+
+        assertProblem(answer, 413, "payload-too-large");
+    }
+
+    @Test
+    void nonJsonContentTypeAnswers415() {
+        String user = newUser();
+
+        ApiAnswer answer = ApiEvents.put("/v1/channel", json("active", "MSC")).as(user)
+                .header("content-type", "text/plain").send();
+
+        assertProblem(answer, 415, "unsupported-media-type");
+        assertTrue(itemsOf(user).isEmpty());
+    }
+
+    @Test
+    void jsonWithCharsetIsAccepted() {
+        ApiAnswer answer = ApiEvents.put("/v1/channel", json("active", "MSC")).as(newUser())
+                .header("content-type", "application/json; charset=utf-8").send();
+
+        assertEquals(200, answer.status(), answer.rawBody());
+        assertEquals("MSC", answer.body().get("active").asText());
+    }
+
+    @Test
+    void base64EncodedBodyIsDecoded() {
+        String user = newUser();
+        String body = json("name", "Bòb Rossi", "address", "bob@example.com", "default", true);
+
+        ApiAnswer answer = ApiEvents.request("POST", "/v1/identities").as(user)
+                .header("content-type", "application/json")
+                .base64Body(Base64.getEncoder().encodeToString(body.getBytes(StandardCharsets.UTF_8))).send();
+
+        assertEquals(201, answer.status(), answer.rawBody());
+        assertEquals("Bòb Rossi", answer.body().get("name").asText());
+        JsonNode listed = ApiEvents.get("/v1/identities").as(user).send().body().get("items");
+        assertEquals(1, listed.size());
+        assertEquals("bob@example.com", listed.get(0).get("address").asText());
+    }
+
+    @Test
+    void invalidBase64BodyAnswers400() {
+        ApiAnswer answer = ApiEvents.request("PUT", "/v1/channel").as(newUser())
+                .header("content-type", "application/json").base64Body("not base64 at all!").send();
+
+        assertProblem(answer, 400, "bad-request");
+    }
+
+    @Test
+    void italianCallerGetsItalianProblem() {
+        ApiAnswer answer = ApiEvents.get("/v1/nothing-here").as(newUser()).header("accept-language", "it").send();
+
+        assertProblem(answer, 404, "not-found");
+        assertEquals("it", answer.header("content-language"));
+        assertEquals("Non trovato", answer.body().get("title").asText());
+        assertEquals("Il percorso /v1/nothing-here non esiste.", answer.body().get("detail").asText());
+    }
+
+    @Test
+    void frenchCallerGetsFrenchProblem() {
+        ApiAnswer answer = ApiEvents.get("/v1/nothing-here").as(newUser()).header("accept-language", "fr-CH, fr;q=0.9")
+                .send();
+
+        assertProblem(answer, 404, "not-found");
+        assertEquals("fr", answer.header("content-language"));
+        assertEquals("Introuvable", answer.body().get("title").asText());
+        assertEquals("Le chemin /v1/nothing-here n'existe pas.", answer.body().get("detail").asText());
+    }
+
+    @Test
+    void fieldMessagesFollowTheLanguage() {
+        ApiAnswer answer = ApiEvents.post("/v1/identities", json("address", "bob@example.com")).as(newUser())
+                .header("accept-language", "it").send();
+
+        assertProblem(answer, 422, "invalid-fields");
+        assertEquals("Campi non validi", answer.body().get("title").asText());
+        assertEquals("name", answer.body().get("errors").get(0).get("field").asText());
+        assertEquals("Campo obbligatorio.", answer.body().get("errors").get(0).get("message").asText());
+    }
+
+    @Test
+    void unservedLanguageFallsBackToEnglish() {
+        ApiAnswer answer = ApiEvents.get("/v1/nothing-here").as(newUser()).header("accept-language", "de").send();
+
+        assertProblem(answer, 404, "not-found");
+        assertEquals("en", answer.header("content-language"));
+        assertEquals("Not found", answer.body().get("title").asText());
+        assertEquals("There is no route /v1/nothing-here.", answer.body().get("detail").asText());
+    }
+
+    @Test
+    void channelNamesFollowTheLanguage() {
+        Map<String, List<String>> expected = Map.of(
+                "it", List.of("I nostri server di posta", "Il tuo account Gmail", "Il tuo server di posta"),
+                "fr", List.of("Nos serveurs de messagerie", "Votre compte Gmail", "Votre propre serveur de messagerie"),
+                "de", List.of("Our mail servers", "Your Gmail account", "Your own mail server"));
+        String english = ApiEvents.get("/v1/channels").as(newUser()).header("accept-language", "en").send().body()
+                .get("channels").get(0).get("description").asText();
+
+        expected.forEach((language, names) -> {
+            ApiAnswer answer = ApiEvents.get("/v1/channels").as(newUser()).header("accept-language", language).send();
+            assertEquals(200, answer.status(), answer.rawBody());
+            JsonNode channels = answer.body().get("channels");
+            for (int i = 0; i < names.size(); i++) {
+                assertEquals(names.get(i), channels.get(i).get("name").asText(), language);
+            }
+            String description = channels.get(0).get("description").asText();
+            assertFalse(description.isBlank());
+            assertEquals(language.equals("de"), description.equals(english), language);
+        });
+    }
+
+    @Test
+    void corruptStoredSettingsAnswer500WithoutInternals() {
+        String user = newUser();
+        StoredItems.put(Map.of("pk", AttributeValue.fromS("USER#" + user), "sk", AttributeValue.fromS("SETTINGS"),
+                "active", AttributeValue.fromS("CARRIER_PIGEON"), "version", AttributeValue.fromN("1")));
+
+        ApiAnswer answer = ApiEvents.get("/v1/channel").as(user).send();
+
+        assertProblem(answer, 500, "internal");
+        assertNoInternals(answer);
+        assertFalse(answer.rawBody().contains("CARRIER_PIGEON"), answer.rawBody());
+    }
+
+    @Test
+    void badRequestBodiesNameNoParserInternals() {
+        List<String> bodies = List.of("{\"active\": MSC}", "{\"active\": \"MSC\"} trailing", "{\"active\": \"MSC\", \"active\": \"SMTP\"}",
+                "{\"active\": {\"nested\": true}}", "nul");
+        for (String body : bodies) {
+            ApiAnswer answer = ApiEvents.put("/v1/channel", body).as(newUser()).send();
+            assertProblem(answer, 400, "bad-request");
+            assertNoInternals(answer);
+        }
+    }
+
+    @Test
+    void successfulAnswersAreJson() {
+        ApiAnswer answer = ApiEvents.get("/v1/channel").as(newUser()).send();
+
+        assertEquals(200, answer.status());
+        assertEquals("application/json", answer.header("content-type"));
+    }
+
+    /** A JSON identity whose name pads the body to exactly {@code bytes} bytes. */
+    private static String bodyOfBytes(int bytes) {
+        String prefix = "{\"address\":\"bob@example.com\",\"name\":\"";
+        String suffix = "\"}";
+        String body = prefix + "a".repeat(bytes - prefix.length() - suffix.length()) + suffix;
+        assertEquals(bytes, body.getBytes(StandardCharsets.UTF_8).length);
+        return body;
+    }
+
+    private static Set<String> methods(String allow) {
+        assertNotNull(allow, "405 without allow header");
+        return Arrays.stream(allow.split(",")).map(String::trim).collect(Collectors.toSet());
+    }
+
+    static void assertProblem(ApiAnswer answer, int status, String typeSlug) {
+        assertEquals(status, answer.status(), answer.rawBody());
+        assertEquals(PROBLEM_TYPE, answer.header("content-type"), answer.headers().toString());
+        JsonNode body = answer.body();
+        assertNotNull(body, "problem without body");
+        assertEquals("https://delivery-channels.dev/problems/" + typeSlug, body.path("type").asText(), answer.rawBody());
+        assertFalse(body.path("title").asText().isBlank(), answer.rawBody());
+        assertEquals(status, body.path("status").asInt(), answer.rawBody());
+        assertFalse(body.path("detail").asText().isBlank(), answer.rawBody());
+    }
+
+    /** No stack frame, exception class or library package leaks into what the caller reads. */
+    static void assertNoInternals(ApiAnswer answer) {
+        String raw = answer.rawBody();
+        for (String leak : List.of("Exception", "exception", "\tat ", "at com.", "at java.", "java.lang", "com.fasterxml",
+                "com.deliverychannels", "software.amazon", "jackson", "line: ", "column: ", "[Source:")) {
+            assertFalse(raw.contains(leak), "answer leaks '" + leak + "': " + raw);
+        }
+    }
+}
