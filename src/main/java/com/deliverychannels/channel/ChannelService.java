@@ -160,8 +160,13 @@ public class ChannelService {
     }
 
     /** The associated data under which a user's SMTP password is sealed. */
-    static String smtpPasswordContext(String userId) {
+    public static String smtpPasswordContext(String userId) {
         return "smtp.password|" + userId;
+    }
+
+    /** The associated data under which a user's Gmail refresh token is sealed. */
+    public static String gmailTokenContext(String userId) {
+        return "gmail.refresh-token|" + userId;
     }
 
     private void recordSmtpStatus(String userId, SmtpSettings verified, SmtpStatus status) {

@@ -1,5 +1,7 @@
 package com.deliverychannels.config;
 
+import com.deliverychannels.channel.SmtpSecurity;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -28,5 +30,5 @@ public interface GmailConfig {
 
     /** {@code STARTTLS} or {@code TLS} (implicit, port 465). */
     @WithDefault("STARTTLS")
-    String smtpSecurity();
+    SmtpSecurity smtpSecurity();
 }
