@@ -1,6 +1,9 @@
 package com.deliverychannels.channel;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Clock;
+import java.util.Locale;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,6 +13,7 @@ import org.jboss.logging.Logger;
 import com.deliverychannels.core.ConflictException;
 import com.deliverychannels.core.FieldError;
 import com.deliverychannels.core.InvalidInputException;
+import com.deliverychannels.core.UnavailableException;
 import com.deliverychannels.core.Validation;
 import com.deliverychannels.crypto.CredentialSealer;
 
@@ -19,6 +23,7 @@ public class ChannelService {
     private static final Logger LOG = Logger.getLogger(ChannelService.class);
     static final int MAX_USERNAME = 320;
     static final int MAX_PASSWORD = 1024;
+    static final int MAX_OAUTH_PARAMETER = 2048;
 
     private final ChannelStore store;
     private final IdentityService identities;
@@ -26,16 +31,19 @@ public class ChannelService {
     private final SmtpHostPolicy hostPolicy;
     private final SmtpProbe probe;
     private final ChannelPreviewRules previewRules;
+    private final GmailTokens gmailTokens;
     private final Clock clock;
 
     public ChannelService(ChannelStore store, IdentityService identities, CredentialSealer sealer,
-            SmtpHostPolicy hostPolicy, SmtpProbe probe, ChannelPreviewRules previewRules, Clock clock) {
+            SmtpHostPolicy hostPolicy, SmtpProbe probe, ChannelPreviewRules previewRules, GmailTokens gmailTokens,
+            Clock clock) {
         this.store = store;
         this.identities = identities;
         this.sealer = sealer;
         this.hostPolicy = hostPolicy;
         this.probe = probe;
         this.previewRules = previewRules;
+        this.gmailTokens = gmailTokens;
         this.clock = clock;
     }
 
@@ -142,6 +150,76 @@ public class ChannelService {
             }
             return write(userId, current, next);
         });
+    }
+
+    /**
+     * Connects the user's Gmail account: exchanges the OAuth2 authorization code at Google's token endpoint,
+     * seals the refresh token and keeps it with the account's address (the ID token's {@code email}),
+     * replacing any earlier connection. The active channel is not changed: connecting is not choosing.
+     *
+     * <p>Google's answers map to the caller's as follows. {@code invalid_grant} (a code that expired, was
+     * used already or was issued for another redirect URI) and a grant without a refresh token are the
+     * caller's to fix: 422 on {@code code}. An unreachable or failing endpoint is 503. A refusal of any
+     * other kind ({@code invalid_client}, an ID token for another audience) is our configuration's fault,
+     * not the caller's; the vocabulary has no "bad gateway", so it is also answered as unavailable (503)
+     * with its own text, and logged for us.
+     *
+     * @throws InvalidInputException 422 for a missing or malformed code or redirect URI, a refused code, or
+     *                               no refresh token
+     * @throws UnavailableException  503 when Google cannot be reached or refuses our request
+     */
+    public ChannelView connectGmail(String userId, String code, String redirectUri) {
+        Validation v = new Validation();
+        v.singleLine(code, "code", MAX_OAUTH_PARAMETER);
+        if (v.singleLine(redirectUri, "redirectUri", MAX_OAUTH_PARAMETER)) {
+            v.check(isAcceptableRedirectUri(redirectUri), "redirectUri", "field.redirect-uri");
+        }
+        v.throwIfInvalid();
+        GmailTokens.GmailGrant grant;
+        try {
+            grant = gmailTokens.exchange(code, redirectUri);
+        } catch (GmailTokenException e) {
+            throw switch (e.kind()) {
+                case INVALID_GRANT -> new InvalidInputException(FieldError.of("code", "problem.gmail.code-refused"));
+                case UNAVAILABLE -> new UnavailableException("problem.gmail.unavailable", e);
+                case REFUSED -> new UnavailableException("problem.gmail.refused", e);
+            };
+        }
+        if (grant.refreshToken() == null || grant.refreshToken().isBlank()) {
+            // Google sends a refresh token only on the first consent, or with prompt=consent: without one we
+            // could send for an hour and then never again.
+            throw new InvalidInputException(FieldError.of("code", "problem.gmail.no-refresh-token"));
+        }
+        String sealedToken = sealer.seal(grant.refreshToken(), gmailTokenContext(userId));
+        GmailConnection connection = new GmailConnection(grant.email(), sealedToken, GmailStatus.CONNECTED,
+                clock.instant());
+        ChannelSettings saved = OptimisticRetry.run(() -> {
+            ChannelSettings current = store.settings(userId);
+            return write(userId, current, current.withGmail(connection));
+        });
+        LOG.infof("Gmail connected for user %s: account %s", userId, grant.email());
+        return viewOf(userId, saved);
+    }
+
+    /**
+     * Where Google may send the user back (RFC 6749 §3.1.2, RFC 8252 §7.3): an absolute https URL, or plain
+     * http on the loopback interface for local clients; no fragment and no user info.
+     */
+    private static boolean isAcceptableRedirectUri(String value) {
+        URI uri;
+        try {
+            uri = new URI(value);
+        } catch (URISyntaxException e) {
+            return false;
+        }
+        if (!uri.isAbsolute() || uri.isOpaque() || uri.getHost() == null || uri.getRawUserInfo() != null
+                || uri.getRawFragment() != null) {
+            return false;
+        }
+        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+        String host = uri.getHost().toLowerCase(Locale.ROOT);
+        return scheme.equals("https")
+                || scheme.equals("http") && (host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]"));
     }
 
     /** Forgets the Gmail connection; the active channel falls back to MSC if it was GMAIL. */

@@ -118,8 +118,9 @@ public class ChannelsRoutes {
     }
 
     private ApiResponse connectGmail(ApiRequest request) {
-        request.user();
-        throw new HttpProblem(Problem.NOT_IMPLEMENTED, "problem.not-implemented.gmail");
+        String user = request.user();
+        ChannelsJson.GmailConnectRequest body = json.read(request, ChannelsJson.GmailConnectRequest.class);
+        return ApiResponse.ok(view(channels.connectGmail(user, body.code(), body.redirectUri()), request.language()));
     }
 
     private ApiResponse failedDeliveries(ApiRequest request) {

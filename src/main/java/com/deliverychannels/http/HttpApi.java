@@ -53,7 +53,8 @@ public class HttpApi {
         } catch (HttpProblem e) {
             return problem(e.problem(), language, e.detailKey(), e.args(), e.errors(), e.allow());
         } catch (InvalidInputException e) {
-            return problem(Problem.INVALID_FIELDS, language, e.messageKey(), e.args(), e.errors(), null);
+            return problem(e.malformed() ? Problem.BAD_REQUEST : Problem.INVALID_FIELDS, language, e.messageKey(),
+                    e.args(), e.errors(), null);
         } catch (NotFoundException e) {
             return problem(Problem.NOT_FOUND, language, e.messageKey(), e.args(), List.of(), null);
         } catch (ConflictException e) {

@@ -1,26 +1,48 @@
 package com.deliverychannels.http;
 
+import java.util.Optional;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.deliverychannels.delivery.Delivery;
+import com.deliverychannels.delivery.SendRequest;
+import com.deliverychannels.delivery.SendService;
+
 /**
- * The {@code send} function's routes. Sending lands with issue 3: until then every route answers 501 to an
- * authenticated caller, so nothing pretends a message left.
+ * The {@code send} function's routes (CONTRACT §3): send a message, read a delivery. Manual retry lands
+ * with the retry sweep (issue 5) and answers 501 until then.
  */
 @ApplicationScoped
 public class SendRoutes {
-    private final Router router = Router.builder()
-            .route("POST", "/v1/messages", SendRoutes::notYet)
-            .route("GET", "/v1/messages/{deliveryId}", SendRoutes::notYet)
-            .route("POST", "/v1/messages/{deliveryId}/retry", SendRoutes::notYet)
-            .build();
+    private final Router router;
+
+    public SendRoutes(SendService sends, JsonBodies json) {
+        this.router = Router.builder()
+                .route("POST", "/v1/messages", r -> {
+                    String user = r.user();
+                    SendJson.MessageRequest body = json.read(r, SendJson.MessageRequest.class);
+                    SendRequest request = new SendRequest(body.identityId(), body.to(), body.cc(), body.bcc(),
+                            body.replyTo(), body.subject(), body.text(), body.html(), body.conversationId());
+                    Optional<String> key = r.header("idempotency-key");
+                    return ApiResponse.created(delivery(sends.send(user, request, key)));
+                })
+                .route("GET", "/v1/messages/{deliveryId}",
+                        r -> ApiResponse.ok(delivery(sends.find(r.user(), r.pathParam("deliveryId")))))
+                .route("POST", "/v1/messages/{deliveryId}/retry", r -> {
+                    r.user();
+                    throw new HttpProblem(Problem.NOT_IMPLEMENTED, "problem.not-implemented.retry");
+                })
+                .build();
+    }
 
     /** The routes this function serves. */
     public Router router() {
         return router;
     }
 
-    private static ApiResponse notYet(ApiRequest request) {
-        request.user();
-        throw new HttpProblem(Problem.NOT_IMPLEMENTED, "problem.not-implemented.send");
+    static SendJson.Delivery delivery(Delivery d) {
+        return new SendJson.Delivery(d.deliveryId(), d.status().name(), d.channel().name(), d.fromAddress(), d.to(),
+                d.subject(), d.viaTag(), d.bounceTracking(), d.attempts(), d.nextAttemptAt(), d.lastError(),
+                d.events().stream().map(e -> new SendJson.Event(e.type(), e.at(), e.detail())).toList());
     }
 }

@@ -49,10 +49,11 @@ public class LocalHttpFront {
     private static final Logger LOG = Logger.getLogger(LocalHttpFront.class);
     /** API Gateway's own payload limit; the functions apply the contract's smaller one. */
     private static final int MAX_REQUEST_BYTES = 10 * 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
 
     private final Vertx vertx;
     private final List<Front> fronts;
+    private final LocalMailCatcher mail;
     private HttpServer server;
 
     /** A function with the routes it owns, as the SAM template maps them. */
@@ -61,8 +62,9 @@ public class LocalHttpFront {
     }
 
     public LocalHttpFront(Vertx vertx, ChannelsFunction channels, ChannelsRoutes channelsRoutes, SendFunction send,
-            SendRoutes sendRoutes, BouncesFunction bounces, WebhookRoutes webhookRoutes) {
+            SendRoutes sendRoutes, BouncesFunction bounces, WebhookRoutes webhookRoutes, LocalMailCatcher mail) {
         this.vertx = vertx;
+        this.mail = mail;
         this.fronts = List.of(
                 new Front(channelsRoutes.router(), channels::channels, true),
                 new Front(sendRoutes.router(), send::send, true),
@@ -82,6 +84,15 @@ public class LocalHttpFront {
     }
 
     private void handle(HttpServerRequest request) {
+        if (request.path().equals("/_local/mail")) {
+            try {
+                request.response().putHeader("content-type", "application/json")
+                        .end(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(mail.caught()));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                request.response().setStatusCode(500).end();
+            }
+            return;
+        }
         request.body().onSuccess(body -> {
             if (body.length() > MAX_REQUEST_BYTES) {
                 request.response().setStatusCode(413).end();

@@ -20,6 +20,7 @@ import org.jboss.logging.Logger;
 import com.deliverychannels.channel.GmailTokenException;
 import com.deliverychannels.channel.GmailTokens;
 import com.deliverychannels.config.GmailConfig;
+import com.deliverychannels.core.EmailAddress;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -140,8 +141,12 @@ public class OidcGmailTokens implements GmailTokens {
                             .anyMatch(a -> config.clientId().equals(a.asText()))
                     : config.clientId().equals(audience.asText());
             String email = claims.path("email").asText(null);
-            if (!ours || email == null || claims.path("email_verified").isBoolean()
-                    && !claims.path("email_verified").asBoolean()) {
+            // Google has sent email_verified both as a boolean and as the string "true".
+            JsonNode verified = claims.path("email_verified");
+            boolean unverified = verified.isBoolean() ? !verified.asBoolean()
+                    : verified.isTextual() && !"true".equalsIgnoreCase(verified.asText());
+            // The address becomes the From of every message sent through Gmail: it must be one a header can carry.
+            if (!ours || !EmailAddress.isValid(email) || unverified) {
                 throw new GmailTokenException(GmailTokenException.Kind.REFUSED,
                         "the ID token is not for us or has no verified email", null);
             }

@@ -81,6 +81,12 @@ public class DynamoFailedDeliveryStore implements FailedDeliveryStore {
 
     @Override
     public void record(String userId, FailedDelivery failure) {
+        Map<String, AttributeValue> item = toItem(userId, failure);
+        StoreCalls.call(() -> dynamo.putItem(b -> b.tableName(table).item(item)));
+    }
+
+    /** The item of a failed delivery, for writes that record it with something else in one transaction. */
+    Map<String, AttributeValue> toItem(String userId, FailedDelivery failure) {
         Map<String, AttributeValue> item = new HashMap<>(key(userPk(userId), PREFIX + failure.id()));
         item.put("id", s(failure.id()));
         item.put("deliveryId", s(failure.deliveryId()));
@@ -97,7 +103,7 @@ public class DynamoFailedDeliveryStore implements FailedDeliveryStore {
         retry.put("attempts", n(failure.retry().attempts()));
         putIfPresent(retry, "nextAttemptAt", failure.retry().nextAttemptAt());
         item.put("retry", AttributeValue.fromM(retry));
-        StoreCalls.call(() -> dynamo.putItem(b -> b.tableName(table).item(item)));
+        return item;
     }
 
     private static FailedDelivery toFailedDelivery(Map<String, AttributeValue> item) {

@@ -1,0 +1,31 @@
+package com.deliverychannels.delivery;
+
+import java.util.List;
+import java.util.Optional;
+
+import com.deliverychannels.bounce.FailedDelivery;
+
+/** Where deliveries and idempotency markers live. */
+public interface DeliveryStore {
+
+    /**
+     * Writes a new delivery, and with it the idempotency marker when there is one: both or neither.
+     *
+     * @return false when the marker exists already (nothing was written)
+     */
+    boolean create(Delivery delivery, Optional<IdempotencyMarker> marker);
+
+    /** A delivery by id, whoever owns it (callers check the owner). */
+    Optional<Delivery> find(String deliveryId);
+
+    /**
+     * Replaces a delivery if it is still at {@code expectedVersion}, and records {@code failures} with it in
+     * the same transaction.
+     *
+     * @return false when another write came first (nothing was written)
+     */
+    boolean update(Delivery next, long expectedVersion, List<FailedDelivery> failures);
+
+    /** The marker of a user's key, if it was used and has not expired. */
+    Optional<IdempotencyMarker> marker(String userId, String key);
+}

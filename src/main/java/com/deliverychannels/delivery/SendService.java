@@ -1,0 +1,204 @@
+package com.deliverychannels.delivery;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.deliverychannels.bounce.SuppressionList;
+import com.deliverychannels.channel.ChannelSettings;
+import com.deliverychannels.channel.ChannelStore;
+import com.deliverychannels.channel.ChannelType;
+import com.deliverychannels.channel.GmailStatus;
+import com.deliverychannels.channel.Identity;
+import com.deliverychannels.core.ConflictException;
+import com.deliverychannels.core.FieldError;
+import com.deliverychannels.core.InvalidInputException;
+import com.deliverychannels.core.NotFoundException;
+import com.deliverychannels.core.SortableId;
+
+/**
+ * Sending a user's message on their channel (CONTRACT §3 {@code send}). The delivery is written before
+ * the SMTP transaction, as RETRY_SCHEDULED with a short lease, and updated after it: a process that dies
+ * in between leaves a delivery the retry sweep sends when the lease runs out, so no accepted message is
+ * ever lost (at the price of a possible second copy when the death falls between the server's 250 and our
+ * write; see the README).
+ */
+@ApplicationScoped
+public class SendService {
+    private static final Logger LOG = Logger.getLogger(SendService.class);
+    /** How long the first attempt owns a new delivery before the retry sweep may take it over. */
+    static final Duration SEND_LEASE = Duration.ofMinutes(2);
+    /** How long an Idempotency-Key is remembered. */
+    static final Duration KEY_LIFETIME = Duration.ofHours(24);
+    private static final Pattern KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
+
+    private final DeliveryStore deliveries;
+    private final ChannelStore channels;
+    private final SuppressionList suppressions;
+    private final DeliveryAttempts attempts;
+    private final Clock clock;
+
+    public SendService(DeliveryStore deliveries, ChannelStore channels, SuppressionList suppressions,
+            DeliveryAttempts attempts, Clock clock) {
+        this.deliveries = deliveries;
+        this.channels = channels;
+        this.suppressions = suppressions;
+        this.attempts = attempts;
+        this.clock = clock;
+    }
+
+    /**
+     * Sends a message and answers its delivery. With an {@code Idempotency-Key} used before for the same
+     * request, answers that delivery as it stands now and sends nothing.
+     *
+     * @throws InvalidInputException when the request breaks a rule, a recipient is suppressed, or a key was
+     *                               used for another request
+     * @throws ConflictException     when the user has no identity, or the active channel is not usable
+     */
+    public Delivery send(String userId, SendRequest request, Optional<String> idempotencyKey) {
+        SendRequestRules.check(request);
+        idempotencyKey.ifPresent(SendService::checkKey);
+        String requestHash = hash(request);
+        Optional<Delivery> repeated = idempotencyKey.flatMap(key -> repeated(userId, key, requestHash));
+        if (repeated.isPresent()) {
+            return repeated.get();
+        }
+        ChannelSettings settings = channels.settings(userId);
+        Identity identity = identity(userId, settings, request.identityId());
+        ChannelType channel = settings.active();
+        String fromAddress = fromAddress(settings, identity);
+        refuseSuppressed(userId, request);
+
+        Instant now = clock.instant();
+        String deliveryId = SortableId.at(now);
+        Delivery created = new Delivery(deliveryId, userId, DeliveryStatus.RETRY_SCHEDULED, channel, identity.id(),
+                identity.name(), fromAddress, request.to(), request.cc(), request.bcc(), request.replyTo(),
+                request.subject(), request.text(), request.html(), request.conversationId(), channel.viaTag(),
+                channel.bounceTracking(), 0, now.plus(SEND_LEASE), null,
+                List.of(new DeliveryEvent("ACCEPTED", now, null)), now, null, null, 1);
+        Optional<IdempotencyMarker> marker = idempotencyKey
+                .map(key -> new IdempotencyMarker(userId, key, requestHash, deliveryId, now.plus(KEY_LIFETIME)));
+        if (!deliveries.create(created, marker)) {
+            // The same key arrived at the same moment from another request: answer as that one did.
+            return repeated(userId, idempotencyKey.orElseThrow(), requestHash)
+                    .orElseThrow(() -> new ConflictException("problem.concurrent-change"));
+        }
+        LOG.infof("delivery %s accepted for user %s on %s, %d recipients", deliveryId, userId, channel,
+                created.recipients().size());
+        try {
+            return attempts.attempt(created);
+        } catch (ConflictException lostRace) {
+            return deliveries.find(deliveryId).orElseThrow(() -> lostRace);
+        }
+    }
+
+    /** A delivery of the user's; another user's is reported as absent. */
+    public Delivery find(String userId, String deliveryId) {
+        return Optional.ofNullable(deliveryId).filter(SortableId::isWellFormed)
+                .flatMap(deliveries::find)
+                .filter(delivery -> delivery.userId().equals(userId))
+                .orElseThrow(() -> new NotFoundException("problem.delivery.not-found"));
+    }
+
+    private Optional<Delivery> repeated(String userId, String key, String requestHash) {
+        return deliveries.marker(userId, key).map(marker -> {
+            if (!marker.requestHash().equals(requestHash)) {
+                throw new InvalidInputException(FieldError.of("Idempotency-Key", "field.idempotency-key-reused"));
+            }
+            return deliveries.find(marker.deliveryId())
+                    .orElseThrow(() -> new NotFoundException("problem.delivery.not-found"));
+        });
+    }
+
+    private Identity identity(String userId, ChannelSettings settings, String identityId) {
+        if (identityId != null) {
+            return channels.identity(userId, identityId).orElseThrow(() -> new InvalidInputException(
+                    FieldError.of("identityId", "field.identity-unknown")));
+        }
+        if (settings.defaultIdentityId() == null) {
+            throw new ConflictException("problem.identity.none");
+        }
+        return channels.identity(userId, settings.defaultIdentityId())
+                .orElseThrow(() -> new ConflictException("problem.identity.none"));
+    }
+
+    /** Whose address recipients see: the identity's, or on Gmail the connected account's (CONTRACT §1). */
+    private static String fromAddress(ChannelSettings settings, Identity identity) {
+        switch (settings.active()) {
+            case GMAIL -> {
+                if (settings.gmail() == null) {
+                    throw new ConflictException("problem.gmail.not-connected");
+                }
+                if (settings.gmail().status() == GmailStatus.RECONNECT_REQUIRED) {
+                    throw new ConflictException("problem.gmail.reconnect-required");
+                }
+                return settings.gmail().address();
+            }
+            case SMTP -> {
+                if (settings.smtp() == null) {
+                    throw new ConflictException("problem.smtp.not-configured");
+                }
+                return identity.address();
+            }
+            default -> {
+                return identity.address();
+            }
+        }
+    }
+
+    private void refuseSuppressed(String userId, SendRequest request) {
+        List<String> all = new ArrayList<>(request.to());
+        all.addAll(request.cc());
+        all.addAll(request.bcc());
+        Set<String> suppressed = suppressions.suppressed(userId, all);
+        if (suppressed.isEmpty()) {
+            return;
+        }
+        List<FieldError> errors = new ArrayList<>();
+        index("to", request.to(), suppressed, errors);
+        index("cc", request.cc(), suppressed, errors);
+        index("bcc", request.bcc(), suppressed, errors);
+        throw new InvalidInputException(errors);
+    }
+
+    private static void index(String field, List<String> addresses, Set<String> suppressed, List<FieldError> errors) {
+        for (int i = 0; i < addresses.size(); i++) {
+            if (suppressed.contains(addresses.get(i))) {
+                errors.add(FieldError.of(field + "[" + i + "]", "field.suppressed", addresses.get(i)));
+            }
+        }
+    }
+
+    private static void checkKey(String key) {
+        if (!KEY.matcher(key).matches()) {
+            throw new InvalidInputException(FieldError.of("Idempotency-Key", "field.idempotency-key"));
+        }
+    }
+
+    /** A digest of everything the request asks, so the same key with another body is told apart. */
+    static String hash(SendRequest request) {
+        String canonical = String.join("\u0000", String.valueOf(request.identityId()), String.join("\u0001", request.to()),
+                String.join("\u0001", request.cc()), String.join("\u0001", request.bcc()),
+                String.valueOf(request.replyTo()), String.valueOf(request.subject()), String.valueOf(request.text()),
+                String.valueOf(request.html()), String.valueOf(request.conversationId()));
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(canonical.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

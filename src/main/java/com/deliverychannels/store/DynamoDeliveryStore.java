@@ -1,0 +1,232 @@
+package com.deliverychannels.store;
+
+import static com.deliverychannels.store.Items.instant;
+import static com.deliverychannels.store.Items.key;
+import static com.deliverychannels.store.Items.n;
+import static com.deliverychannels.store.Items.putIfPresent;
+import static com.deliverychannels.store.Items.s;
+import static com.deliverychannels.store.Items.string;
+import static com.deliverychannels.store.Items.userPk;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.deliverychannels.bounce.FailedDelivery;
+import com.deliverychannels.channel.ChannelType;
+import com.deliverychannels.config.TableConfig;
+import com.deliverychannels.delivery.Delivery;
+import com.deliverychannels.delivery.DeliveryEvent;
+import com.deliverychannels.delivery.DeliveryStatus;
+import com.deliverychannels.delivery.DeliveryStore;
+import com.deliverychannels.delivery.IdempotencyMarker;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+
+/**
+ * Deliveries under {@code DELIVERY#<id> / DELIVERY}, versioned; while one waits for an attempt it carries
+ * {@code gsi1pk = RETRY#<shard>} and {@code gsi1sk = <nextAttemptAt>#<id>}, so the retry sweep finds due
+ * deliveries by index. Idempotency markers live under {@code USER#sub / IDEMPOTENCY#<key>} with a TTL.
+ */
+@ApplicationScoped
+public class DynamoDeliveryStore implements DeliveryStore {
+    /** Due retries are spread over this many index partitions, so one hot partition never limits the sweep. */
+    public static final int RETRY_SHARDS = 4;
+    /** How long a delivery record is kept after it was created. */
+    static final Duration RETENTION = Duration.ofDays(180);
+    private static final String SK = "DELIVERY";
+    private static final String IDEMPOTENCY_PREFIX = "IDEMPOTENCY#";
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final Clock clock;
+    private final DynamoFailedDeliveryStore failedDeliveries;
+
+    public DynamoDeliveryStore(DynamoDbClient dynamo, TableConfig config, Clock clock,
+            DynamoFailedDeliveryStore failedDeliveries) {
+        this.dynamo = dynamo;
+        this.table = config.table();
+        this.clock = clock;
+        this.failedDeliveries = failedDeliveries;
+    }
+
+    @Override
+    public boolean create(Delivery delivery, Optional<IdempotencyMarker> marker) {
+        Put put = Put.builder().tableName(table).item(toItem(delivery))
+                .conditionExpression("attribute_not_exists(pk)").build();
+        if (marker.isEmpty()) {
+            StoreCalls.call(() -> dynamo.putItem(b -> b.tableName(table).item(put.item())
+                    .conditionExpression(put.conditionExpression())));
+            return true;
+        }
+        IdempotencyMarker m = marker.get();
+        Map<String, AttributeValue> item = new HashMap<>(key(userPk(m.userId()), IDEMPOTENCY_PREFIX + m.key()));
+        item.put("requestHash", s(m.requestHash()));
+        item.put("deliveryId", s(m.deliveryId()));
+        item.put(TableLayout.TTL, n(m.expiresAt().getEpochSecond()));
+        // An expired marker may linger until DynamoDB's TTL removes it: it counts as absent.
+        Put markerPut = Put.builder().tableName(table).item(item)
+                .conditionExpression("attribute_not_exists(pk) OR #ttl < :now")
+                .expressionAttributeNames(Map.of("#ttl", TableLayout.TTL))
+                .expressionAttributeValues(Map.of(":now", n(clock.instant().getEpochSecond())))
+                .build();
+        try {
+            StoreCalls.call(() -> dynamo.transactWriteItems(b -> b.transactItems(
+                    TransactWriteItem.builder().put(markerPut).build(), TransactWriteItem.builder().put(put).build())));
+            return true;
+        } catch (TransactionCanceledException e) {
+            if ("ConditionalCheckFailed".equals(e.cancellationReasons().get(0).code())) {
+                return false;
+            }
+            throw new com.deliverychannels.core.UnavailableException("problem.store.unavailable", e);
+        }
+    }
+
+    @Override
+    public Optional<Delivery> find(String deliveryId) {
+        Map<String, AttributeValue> item = StoreCalls.call(() -> dynamo.getItem(b -> b.tableName(table)
+                .key(key("DELIVERY#" + deliveryId, SK)).consistentRead(true)).item());
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toDelivery(item));
+    }
+
+    @Override
+    public boolean update(Delivery next, long expectedVersion, List<FailedDelivery> failures) {
+        Put put = Put.builder().tableName(table).item(toItem(next))
+                .conditionExpression("#version = :expected")
+                .expressionAttributeNames(Map.of("#version", "version"))
+                .expressionAttributeValues(Map.of(":expected", n(expectedVersion)))
+                .build();
+        List<TransactWriteItem> writes = new ArrayList<>();
+        writes.add(TransactWriteItem.builder().put(put).build());
+        for (FailedDelivery failure : failures) {
+            writes.add(TransactWriteItem.builder().put(Put.builder().tableName(table)
+                    .item(failedDeliveries.toItem(next.userId(), failure)).build()).build());
+        }
+        try {
+            if (writes.size() == 1) {
+                StoreCalls.call(() -> dynamo.putItem(b -> b.tableName(table).item(put.item())
+                        .conditionExpression(put.conditionExpression())
+                        .expressionAttributeNames(put.expressionAttributeNames())
+                        .expressionAttributeValues(put.expressionAttributeValues())));
+            } else {
+                StoreCalls.call(() -> dynamo.transactWriteItems(b -> b.transactItems(writes)));
+            }
+            return true;
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException lostRace) {
+            return false;
+        } catch (TransactionCanceledException e) {
+            if ("ConditionalCheckFailed".equals(e.cancellationReasons().get(0).code())) {
+                return false;
+            }
+            throw new com.deliverychannels.core.UnavailableException("problem.store.unavailable", e);
+        }
+    }
+
+    @Override
+    public Optional<IdempotencyMarker> marker(String userId, String key) {
+        Map<String, AttributeValue> item = StoreCalls.call(() -> dynamo.getItem(b -> b.tableName(table)
+                .key(key(userPk(userId), IDEMPOTENCY_PREFIX + key)).consistentRead(true)).item());
+        if (item == null || item.isEmpty()) {
+            return Optional.empty();
+        }
+        Instant expiresAt = Instant.ofEpochSecond(Items.number(item, TableLayout.TTL));
+        if (!clock.instant().isBefore(expiresAt)) {
+            return Optional.empty();
+        }
+        return Optional.of(new IdempotencyMarker(userId, key, string(item, "requestHash"), string(item, "deliveryId"),
+                expiresAt));
+    }
+
+    /** The index partition of a delivery's due retry. */
+    static String retryShard(String deliveryId) {
+        return "RETRY#" + Math.floorMod(deliveryId.hashCode(), RETRY_SHARDS);
+    }
+
+    private Map<String, AttributeValue> toItem(Delivery d) {
+        Map<String, AttributeValue> item = new HashMap<>(key("DELIVERY#" + d.deliveryId(), SK));
+        item.put("deliveryId", s(d.deliveryId()));
+        item.put("owner", s(d.userId()));
+        item.put("status", s(d.status().name()));
+        item.put("channel", s(d.channel().name()));
+        item.put("identityId", s(d.identityId()));
+        putIfPresent(item, "fromName", d.fromName());
+        item.put("fromAddress", s(d.fromAddress()));
+        item.put("to", list(d.to()));
+        item.put("cc", list(d.cc()));
+        item.put("bcc", list(d.bcc()));
+        putIfPresent(item, "replyTo", d.replyTo());
+        item.put("subject", s(d.subject()));
+        putIfPresent(item, "text", d.text());
+        putIfPresent(item, "html", d.html());
+        putIfPresent(item, "conversationId", d.conversationId());
+        item.put("viaTag", AttributeValue.fromBool(d.viaTag()));
+        item.put("bounceTracking", AttributeValue.fromBool(d.bounceTracking()));
+        item.put("attempts", n(d.attempts()));
+        putIfPresent(item, "nextAttemptAt", d.nextAttemptAt());
+        putIfPresent(item, "lastError", d.lastError());
+        List<AttributeValue> events = new ArrayList<>();
+        for (DeliveryEvent event : d.events()) {
+            Map<String, AttributeValue> m = new HashMap<>();
+            m.put("type", s(event.type()));
+            m.put("at", s(event.at().toString()));
+            putIfPresent(m, "detail", event.detail());
+            events.add(AttributeValue.fromM(m));
+        }
+        item.put("events", AttributeValue.fromL(events));
+        item.put("createdAt", s(d.createdAt().toString()));
+        putIfPresent(item, "messageId", d.messageId());
+        putIfPresent(item, TableLayout.SES_MESSAGE_ID, d.sesMessageId());
+        item.put("version", n(d.version()));
+        item.put(TableLayout.TTL, n(d.createdAt().plus(RETENTION).getEpochSecond()));
+        if (d.status() == DeliveryStatus.RETRY_SCHEDULED && d.nextAttemptAt() != null) {
+            item.put(TableLayout.GSI1_PK, s(retryShard(d.deliveryId())));
+            item.put(TableLayout.GSI1_SK, s(d.nextAttemptAt() + "#" + d.deliveryId()));
+        }
+        return item;
+    }
+
+    private static Delivery toDelivery(Map<String, AttributeValue> item) {
+        List<DeliveryEvent> events = new ArrayList<>();
+        AttributeValue stored = item.get("events");
+        if (stored != null && stored.hasL()) {
+            for (AttributeValue value : stored.l()) {
+                Map<String, AttributeValue> m = value.m();
+                events.add(new DeliveryEvent(string(m, "type"), instant(m, "at"), string(m, "detail")));
+            }
+        }
+        return new Delivery(string(item, "deliveryId"), string(item, "owner"),
+                Items.enumValue(item, "status", DeliveryStatus.class),
+                Items.enumValue(item, "channel", ChannelType.class), string(item, "identityId"),
+                string(item, "fromName"), string(item, "fromAddress"), strings(item, "to"), strings(item, "cc"),
+                strings(item, "bcc"), string(item, "replyTo"), string(item, "subject"), string(item, "text"),
+                string(item, "html"), string(item, "conversationId"), bool(item, "viaTag"),
+                bool(item, "bounceTracking"), Items.integer(item, "attempts"), instant(item, "nextAttemptAt"),
+                string(item, "lastError"), events, instant(item, "createdAt"), string(item, "messageId"),
+                string(item, TableLayout.SES_MESSAGE_ID), Items.number(item, "version"));
+    }
+
+    private static AttributeValue list(List<String> values) {
+        return AttributeValue.fromL(values.stream().map(AttributeValue::fromS).toList());
+    }
+
+    private static List<String> strings(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null || !value.hasL() ? List.of() : value.l().stream().map(AttributeValue::s).toList();
+    }
+
+    private static boolean bool(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value != null && Boolean.TRUE.equals(value.bool());
+    }
+}
