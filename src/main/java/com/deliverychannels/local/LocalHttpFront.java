@@ -49,7 +49,8 @@ public class LocalHttpFront {
     private static final Logger LOG = Logger.getLogger(LocalHttpFront.class);
     /** API Gateway's own payload limit; the functions apply the contract's smaller one. */
     private static final int MAX_REQUEST_BYTES = 10 * 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
+    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     private final Vertx vertx;
     private final List<Front> fronts;
