@@ -9,9 +9,9 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.oidc.client.OidcClient;
+import io.quarkus.oidc.client.OidcClientException;
 import io.quarkus.oidc.client.OidcClients;
 import io.quarkus.oidc.client.Tokens;
 
@@ -39,7 +40,11 @@ public class OidcGmailTokens implements GmailTokens {
     private static final Duration CALL_LIMIT = Duration.ofSeconds(10);
     private static final Duration EXPIRY_MARGIN = Duration.ofMinutes(1);
     private static final int MAX_CACHED = 10_000;
-    private static final Pattern STATUS = Pattern.compile("status: (\\d{3})");
+    /** RFC 6749 §5.2 codes saying the grant itself is unusable: the user must connect again. */
+    private static final Set<String> GRANT_ERRORS = Set.of("invalid_grant", "redirect_uri_mismatch");
+    /** The other RFC 6749 §5.2 codes: our client or request is at fault, not the user's grant. */
+    private static final Set<String> REQUEST_ERRORS = Set.of("invalid_request", "invalid_client",
+            "unauthorized_client", "unsupported_grant_type", "invalid_scope");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final OidcClients clients;
@@ -95,33 +100,57 @@ public class OidcGmailTokens implements GmailTokens {
     }
 
     /**
-     * The OIDC client reports an error answer as "… status: 400, error message: {"error":"invalid_grant"…}"
-     * and an unreachable server as "OIDC Server is not available"; the status decides the kind.
+     * The OIDC client reports an error answer as an {@link OidcClientException} whose message is the answer's
+     * body and drops the status code; an unreachable server (refused, reset, DNS) as "OIDC Server is not
+     * available". So the body's RFC 6749 §5.2 error code decides: {@code invalid_grant} (and Google's
+     * {@code redirect_uri_mismatch}, which §5.2 counts as an invalid grant) means the code or refresh token
+     * cannot be used; the other §5.2 codes ({@code invalid_client}, ...) mean our request is at fault; anything
+     * else (a 5xx page, {@code server_error}, no answer, a time-out) may pass later.
      */
     private static GmailTokenException classify(RuntimeException e) {
-        String message = String.valueOf(e.getMessage());
-        Throwable cause = e.getCause();
-        while (cause != null && message.equals("null")) {
-            message = String.valueOf(cause.getMessage());
-            cause = cause.getCause();
+        Optional<String> error = errorCode(e);
+        if (error.isPresent() && GRANT_ERRORS.contains(error.get())) {
+            return new GmailTokenException(GmailTokenException.Kind.INVALID_GRANT,
+                    "Google refused the grant (" + error.get() + ")", null);
         }
-        Matcher status = STATUS.matcher(message);
-        if (status.find()) {
-            int code = Integer.parseInt(status.group(1));
-            if (message.contains("invalid_grant")) {
-                return new GmailTokenException(GmailTokenException.Kind.INVALID_GRANT,
-                        "Google refused the grant (invalid_grant)", null);
-            }
-            if (code >= 500 || code == 429) {
-                return new GmailTokenException(GmailTokenException.Kind.UNAVAILABLE,
-                        "Google's token endpoint answered " + code, null);
-            }
-            LOG.warnf("Google's token endpoint refused our request with status %d", code);
+        if (error.isPresent() && REQUEST_ERRORS.contains(error.get())) {
+            LOG.warnf("Google's token endpoint refused our request: %s", error.get());
             return new GmailTokenException(GmailTokenException.Kind.REFUSED,
-                    "Google's token endpoint refused the request (" + code + ")", null);
+                    "Google's token endpoint refused the request (" + error.get() + ")", null);
+        }
+        if (e instanceof OidcClientException || e instanceof io.smallrye.mutiny.TimeoutException) {
+            LOG.warnf("Google's token endpoint could not be reached or failed: %s",
+                    error.orElseGet(() -> abbreviate(e.getClass().getSimpleName() + ": " + e.getMessage())));
+        } else {
+            // Not a failure of Google's: the client itself could not make the call (a configuration error).
+            LOG.errorf(e, "the call to Google's token endpoint could not be made");
         }
         return new GmailTokenException(GmailTokenException.Kind.UNAVAILABLE,
-                "Google's token endpoint could not be reached", null);
+                "Google's token endpoint could not be reached" + error.map(code -> " (" + code + ")").orElse(""), null);
+    }
+
+    /** The start of an answer that was no JSON (an HTML error page), on one line. */
+    private static String abbreviate(String text) {
+        String line = text.replaceAll("\\s+", " ");
+        return line.length() <= 200 ? line : line.substring(0, 200) + "...";
+    }
+
+    /** The {@code error} member of an error answer's JSON body, when the failure is one. */
+    private static Optional<String> errorCode(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof OidcClientException && t.getMessage() != null && t.getMessage().startsWith("{")) {
+                try {
+                    JsonNode error = JSON.readTree(t.getMessage()).path("error");
+                    // Codes are ASCII words (RFC 6749 §5.2); anything else is not worth repeating in a log line.
+                    if (error.isTextual() && error.asText().matches("[a-z_]{1,64}")) {
+                        return Optional.of(error.asText());
+                    }
+                } catch (java.io.IOException notJson) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /**

@@ -96,6 +96,20 @@ public class RoutingChannelMailer implements ChannelMailer {
         } catch (UnavailableException e) {
             return new SendOutcome.Failed(FailureKind.CHANNEL_UNUSABLE, "the stored Gmail grant cannot be read");
         }
+        SendOutcome outcome = sendGmailOnce(connection, refreshToken, message);
+        if (outcome instanceof SendOutcome.Failed failed && failed.kind() == FailureKind.AUTH_FAILED) {
+            // A cached access token Google no longer accepts: one more try with a fresh one before the
+            // refusal counts as the grant's.
+            gmailTokens.forget(refreshToken);
+            outcome = sendGmailOnce(connection, refreshToken, message);
+            if (outcome instanceof SendOutcome.Failed again && again.kind() == FailureKind.AUTH_FAILED) {
+                gmailTokens.forget(refreshToken);
+            }
+        }
+        return outcome;
+    }
+
+    private SendOutcome sendGmailOnce(GmailConnection connection, String refreshToken, OutgoingMessage message) {
         String accessToken;
         try {
             accessToken = gmailTokens.accessToken(refreshToken);
@@ -107,13 +121,8 @@ public class RoutingChannelMailer implements ChannelMailer {
             };
             return new SendOutcome.Failed(kind, e.getMessage());
         }
-        SendOutcome outcome = sender.send(new SmtpTarget(gmail.smtpHost(), gmail.smtpPort(),
-                gmail.smtpSecurity(), connection.address(), accessToken, "XOAUTH2",
-                domainOf(connection.address())), message);
-        if (outcome instanceof SendOutcome.Failed failed && failed.kind() == FailureKind.AUTH_FAILED) {
-            gmailTokens.forget(refreshToken);
-        }
-        return outcome;
+        return sender.send(new SmtpTarget(gmail.smtpHost(), gmail.smtpPort(), gmail.smtpSecurity(),
+                connection.address(), accessToken, "XOAUTH2", domainOf(connection.address())), message);
     }
 
     private static String domainOf(String address) {

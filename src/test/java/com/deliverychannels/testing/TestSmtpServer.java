@@ -5,13 +5,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -22,8 +25,11 @@ import javax.net.ssl.SSLContext;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 
+import org.subethamail.smtp.AuthenticationHandler;
 import org.subethamail.smtp.AuthenticationHandlerFactory;
+import org.subethamail.smtp.MessageContext;
 import org.subethamail.smtp.MessageHandler;
+import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.auth.LoginAuthenticationHandlerFactory;
 import org.subethamail.smtp.auth.LoginFailedException;
 import org.subethamail.smtp.auth.MultipleAuthenticationHandlerFactory;
@@ -43,6 +49,9 @@ import org.subethamail.smtp.server.SMTPServer;
  *     List<TestSmtpServer.ReceivedMessage> received = smtp.awaitMessages(1, Duration.ofSeconds(5));
  * }
  * }</pre>
+ *
+ * {@link #gmailLike} plays smtp.gmail.com for the GMAIL channel: STARTTLS required, then SASL XOAUTH2 with one
+ * account's OAuth2 access token.
  */
 public final class TestSmtpServer implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
@@ -82,7 +91,10 @@ public final class TestSmtpServer implements AutoCloseable {
         }
     }
 
-    /** One AUTH exchange that reached the credential check; the password is not kept. */
+    /**
+     * One AUTH exchange that reached the credential check; the password or token is not kept. For XOAUTH2 the
+     * username is the {@code user=} of the client's response (null when the response could not be read).
+     */
     public record AuthAttempt(String mechanism, String username, boolean succeeded) {
     }
 
@@ -102,7 +114,7 @@ public final class TestSmtpServer implements AutoCloseable {
             case STARTTLS -> smtp.startTlsSocketFactory(serverSslContext()).requireTLS();
             case IMPLICIT_TLS -> smtp.serverSocketFactory(serverSslContext());
         }
-        if (builder.username != null) {
+        if (builder.username != null || builder.xoauth2Address != null) {
             smtp.authenticationHandlerFactory(authentication(builder)).requireAuth();
         }
         this.server = smtp.build();
@@ -117,6 +129,14 @@ public final class TestSmtpServer implements AutoCloseable {
     /** TLS from the first byte; AUTH PLAIN and LOGIN accept only these credentials. */
     public static TestSmtpServer implicitTls(String username, String password) {
         return builder().security(Security.IMPLICIT_TLS).credentials(username, password).start();
+    }
+
+    /**
+     * Like smtp.gmail.com for one account: STARTTLS required before AUTH and MAIL, and AUTH XOAUTH2 accepting
+     * only {@code address} with the bearer token {@code acceptedAccessToken}.
+     */
+    public static TestSmtpServer gmailLike(String address, String acceptedAccessToken) {
+        return builder().security(Security.STARTTLS).xoauth2(address, acceptedAccessToken).start();
     }
 
     /** Plain text, no STARTTLS and no AUTH: a server that accepts any mail. */
@@ -199,13 +219,17 @@ public final class TestSmtpServer implements AutoCloseable {
         }
     }
 
-    /**
-     * One factory per offered mechanism, in the order the server advertises them. A further mechanism (such as
-     * XOAUTH2) is one more case here, recording its attempts through {@link #recordingValidator}.
-     */
+    /** One factory per offered mechanism, in the order the server advertises them. */
     private AuthenticationHandlerFactory authentication(Builder builder) {
         List<AuthenticationHandlerFactory> factories = new ArrayList<>();
-        for (String mechanism : builder.mechanisms) {
+        for (String mechanism : builder.offeredMechanisms()) {
+            if (mechanism.equals("XOAUTH2")) {
+                factories.add(new Xoauth2HandlerFactory(builder.xoauth2Address, builder.xoauth2Token));
+                continue;
+            }
+            if (builder.username == null) {
+                throw new IllegalArgumentException("AUTH " + mechanism + " needs credentials(username, password)");
+            }
             UsernamePasswordValidator validator = recordingValidator(mechanism, builder.username, builder.password);
             factories.add(switch (mechanism) {
                 case "PLAIN" -> new PlainAuthenticationHandlerFactory(validator);
@@ -241,6 +265,79 @@ public final class TestSmtpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * SASL XOAUTH2 as Gmail speaks it (Google's "OAuth 2.0 Mechanism" page; RFC 7628 is its standard sibling):
+     * the client's response is {@code base64("user=" address ^A "auth=Bearer " token ^A ^A)}, sent with the
+     * AUTH command or after an empty {@code 334}. A refused token gets Gmail's {@code 334} challenge carrying a
+     * base64 JSON error, and once the client answers it (with an empty line), {@code 535 5.7.8}.
+     */
+    private final class Xoauth2HandlerFactory implements AuthenticationHandlerFactory {
+        private static final String MECHANISM = "XOAUTH2";
+        private static final String ERROR_CHALLENGE = Base64.getEncoder().encodeToString(
+                "{\"status\":\"401\",\"schemes\":\"Bearer\",\"scope\":\"https://mail.google.com/\"}"
+                        .getBytes(StandardCharsets.UTF_8));
+
+        private final String address;
+        private final String acceptedToken;
+
+        Xoauth2HandlerFactory(String address, String acceptedToken) {
+            this.address = address;
+            this.acceptedToken = acceptedToken;
+        }
+
+        @Override
+        public List<String> getAuthenticationMechanisms() {
+            return List.of(MECHANISM);
+        }
+
+        @Override
+        public AuthenticationHandler create() {
+            return new AuthenticationHandler() {
+                private boolean refused;
+                private String identity;
+
+                @Override
+                public Optional<String> auth(String clientInput, MessageContext context) throws RejectException {
+                    if (refused) {
+                        throw new RejectException(535, "5.7.8 Username and Password not accepted");
+                    }
+                    String response = clientInput.trim();
+                    String[] words = response.split("\\s+");
+                    if (words[0].equalsIgnoreCase("AUTH")) {
+                        if (words.length < 3) {
+                            return Optional.of("334 ");
+                        }
+                        response = words[2];
+                    }
+                    String decoded;
+                    try {
+                        decoded = new String(Base64.getDecoder().decode(response), StandardCharsets.UTF_8);
+                    } catch (IllegalArgumentException e) {
+                        authAttempts.add(new AuthAttempt(MECHANISM, null, false));
+                        throw new RejectException(501, "5.5.2 Cannot Decode response");
+                    }
+                    String user = decoded.startsWith("user=") && decoded.indexOf('\u0001') > 0
+                            ? decoded.substring("user=".length(), decoded.indexOf('\u0001'))
+                            : null;
+                    boolean accepted = decoded.equals("user=" + address + "\u0001auth=Bearer " + acceptedToken
+                            + "\u0001\u0001");
+                    authAttempts.add(new AuthAttempt(MECHANISM, user, accepted));
+                    if (accepted) {
+                        identity = user;
+                        return Optional.empty();
+                    }
+                    refused = true;
+                    return Optional.of("334 " + ERROR_CHALLENGE);
+                }
+
+                @Override
+                public Object getIdentity() {
+                    return identity;
+                }
+            };
+        }
+    }
+
     /** Collects one mail transaction; the server answers 250 to DATA only after it has been recorded. */
     private final class RecordingHandler implements MessageHandler {
         private String from;
@@ -273,7 +370,9 @@ public final class TestSmtpServer implements AutoCloseable {
         private Security security = Security.NONE;
         private String username;
         private String password;
-        private List<String> mechanisms = List.of("PLAIN", "LOGIN");
+        private List<String> mechanisms;
+        private String xoauth2Address;
+        private String xoauth2Token;
 
         private Builder() {
         }
@@ -290,7 +389,20 @@ public final class TestSmtpServer implements AutoCloseable {
             return this;
         }
 
-        /** The SASL mechanisms offered with {@link #credentials}, in this order; PLAIN and LOGIN by default. */
+        /**
+         * Requires AUTH before MAIL and offers SASL XOAUTH2 (after any {@link #credentials} mechanisms), which
+         * accepts only {@code address} with the bearer token {@code acceptedAccessToken}.
+         */
+        public Builder xoauth2(String address, String acceptedAccessToken) {
+            this.xoauth2Address = address;
+            this.xoauth2Token = acceptedAccessToken;
+            return this;
+        }
+
+        /**
+         * The SASL mechanisms offered, in this order; by default PLAIN and LOGIN with {@link #credentials}, then
+         * XOAUTH2 with {@link #xoauth2}.
+         */
         public Builder mechanisms(String... mechanisms) {
             this.mechanisms = Arrays.stream(mechanisms).map(m -> m.toUpperCase(Locale.ROOT)).toList();
             return this;
@@ -298,6 +410,20 @@ public final class TestSmtpServer implements AutoCloseable {
 
         public TestSmtpServer start() {
             return new TestSmtpServer(this);
+        }
+
+        private List<String> offeredMechanisms() {
+            if (mechanisms != null) {
+                return mechanisms;
+            }
+            List<String> offered = new ArrayList<>();
+            if (username != null) {
+                offered.addAll(List.of("PLAIN", "LOGIN"));
+            }
+            if (xoauth2Address != null) {
+                offered.add("XOAUTH2");
+            }
+            return offered;
         }
     }
 }
