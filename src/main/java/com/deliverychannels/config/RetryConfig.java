@@ -23,4 +23,16 @@ public interface RetryConfig {
     /** Age after which a delivery is FAILED whatever its attempt count. */
     @WithDefault("P1D")
     Duration maxAge();
+
+    /**
+     * How long one sweep may claim deliveries ({@code RETRY_SWEEP_TIME_BUDGET}): keep it a minute under the
+     * retry Lambda's time-out. Funqy does not hand the Lambda context (and its remaining time) to functions,
+     * so the sweep keeps its own clock.
+     */
+    @WithDefault("PT4M")
+    Duration sweepTimeBudget();
+
+    /** Deliveries one sweep sends at the same time ({@code RETRY_SWEEP_CONCURRENCY}). */
+    @WithDefault("8")
+    int sweepConcurrency();
 }

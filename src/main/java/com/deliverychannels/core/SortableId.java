@@ -18,6 +18,10 @@ public final class SortableId {
     public static String at(Instant at) {
         byte[] random = new byte[10];
         RANDOM.nextBytes(random);
+        return encode(at, random);
+    }
+
+    private static String encode(Instant at, byte[] random) {
         char[] out = new char[26];
         long time = at.toEpochMilli();
         for (int i = 9; i >= 0; i--) {
@@ -38,6 +42,21 @@ public final class SortableId {
             high >>>= 5;
         }
         return new String(out);
+    }
+
+    /**
+     * An id for something that happened at {@code at}, the same every time for the same {@code seed}: a
+     * record written again after a redelivered event lands on the same key instead of beside it.
+     */
+    public static String derived(Instant at, String seed) {
+        byte[] digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return encode(at, java.util.Arrays.copyOf(digest, 10));
     }
 
     /** Answers whether {@code value} has the shape of an id made here (it may still name nothing). */

@@ -52,6 +52,45 @@ public record Delivery(String deliveryId, String userId, DeliveryStatus status, 
                 version + 1);
     }
 
+    /**
+     * The delivery after a notification from the mail system (a bounce, a complaint, a delivery report):
+     * attempts and content unchanged, one more event.
+     */
+    public Delivery notified(DeliveryStatus nextStatus, DeliveryEvent event) {
+        return next(nextStatus, attempts, nextStatus == DeliveryStatus.RETRY_SCHEDULED ? nextAttemptAt : null,
+                lastError, event, hasContent(), messageId, sesMessageId);
+    }
+
+    /**
+     * The delivery as it will leave on {@code nextChannel} From {@code nextFrom}: a retry goes out on the
+     * user's channel as it is now, which may not be the one of the first attempt.
+     */
+    public Delivery on(ChannelType nextChannel, String nextFrom) {
+        return new Delivery(deliveryId, userId, status, nextChannel, identityId, fromName, nextFrom, to, cc, bcc,
+                replyTo, subject, text, html, conversationId, nextChannel.viaTag(), nextChannel.bounceTracking(),
+                attempts, nextAttemptAt, lastError, events, createdAt, messageId, sesMessageId, version);
+    }
+
+    /**
+     * The delivery held by one attempt until {@code until}: still RETRY_SCHEDULED, due again only if that
+     * attempt never records its outcome (its process died), so no message waits forever.
+     */
+    public Delivery leased(java.time.Instant until) {
+        return new Delivery(deliveryId, userId, DeliveryStatus.RETRY_SCHEDULED, channel, identityId, fromName,
+                fromAddress, to, cc, bcc, replyTo, subject, text, html, conversationId, viaTag, bounceTracking, attempts,
+                until, lastError, events, createdAt, messageId, sesMessageId, version + 1);
+    }
+
+    /** The instant of the last event (when the delivery last changed state). */
+    public java.time.Instant lastEventAt() {
+        return events.isEmpty() ? createdAt : events.get(events.size() - 1).at();
+    }
+
+    /** Whether the timeline already has an event of this type at this instant (a redelivered notification). */
+    public boolean hasEvent(String type, java.time.Instant at) {
+        return events.stream().anyMatch(e -> e.type().equals(type) && e.at().equals(at));
+    }
+
     /** Keeps bodies out of any log line. */
     @Override
     public String toString() {

@@ -54,8 +54,17 @@ public class DeliveryAttempts {
      *                           record stands)
      */
     public Delivery attempt(Delivery delivery) {
+        return attempt(delivery, false);
+    }
+
+    /**
+     * Sends {@code delivery} once; a retry asked for by hand gets a fresh back-off for one more attempt if
+     * this one fails for a passing reason.
+     */
+    public Delivery attempt(Delivery delivery, boolean byHand) {
         ChannelSettings settings = channels.settings(delivery.userId());
-        ChannelType channel = delivery.channel();
+        ChannelType channel = settings.active();
+        delivery = delivery.on(channel, fromAddress(delivery, settings));
         SendOutcome outcome = mailer.send(delivery.userId(), channel, settings, composer.compose(delivery, channel));
         Instant now = clock.instant();
         int attempts = delivery.attempts() + 1;
@@ -67,16 +76,18 @@ public class DeliveryAttempts {
         } else {
             SendOutcome.Failed failed = (SendOutcome.Failed) outcome;
             learnFrom(delivery.userId(), channel, failed.kind());
-            Instant nextAttempt = failed.kind().retryable() ? retryPolicy.nextAttempt(attempts, delivery.createdAt(), now)
-                    : null;
+            Instant nextAttempt = !failed.kind().retryable() ? null
+                    : byHand ? retryPolicy.nextAttempt(1, now, now)
+                    : retryPolicy.nextAttempt(attempts, delivery.createdAt(), now);
             if (nextAttempt != null) {
                 next = delivery.next(DeliveryStatus.RETRY_SCHEDULED, attempts, nextAttempt, failed.diagnostic(),
                         new DeliveryEvent("RETRY_SCHEDULED", now, failed.diagnostic()), true, delivery.messageId(),
                         null);
             } else {
                 RetryState state = failed.kind().retryable() ? RetryState.EXHAUSTED : RetryState.NOT_RETRYABLE;
+                // The content stays (for a retry by hand) until the record expires, 30 days on.
                 next = delivery.next(DeliveryStatus.FAILED, attempts, null, failed.diagnostic(),
-                        new DeliveryEvent("FAILED", now, failed.diagnostic()), false, delivery.messageId(), null);
+                        new DeliveryEvent("FAILED", now, failed.diagnostic()), true, delivery.messageId(), null);
                 failures = failureRecords(next, failed.diagnostic(), state, now);
             }
         }
@@ -87,6 +98,25 @@ public class DeliveryAttempts {
             throw new ConflictException("problem.delivery.concurrent-attempt");
         }
         return next;
+    }
+
+    /**
+     * Whose address the message shows on the channel as it is now (CONTRACT §1): the Gmail account's on
+     * GMAIL, the chosen identity's otherwise (looked up again, since the message may have been accepted on
+     * Gmail, whose From was the account).
+     */
+    private String fromAddress(Delivery delivery, ChannelSettings settings) {
+        if (settings.active() == ChannelType.GMAIL && settings.gmail() != null) {
+            return settings.gmail().address();
+        }
+        if (delivery.channel() != ChannelType.GMAIL) {
+            return delivery.fromAddress();
+        }
+        return channels.identity(delivery.userId(), delivery.identityId())
+                .or(() -> java.util.Optional.ofNullable(settings.defaultIdentityId())
+                        .flatMap(id -> channels.identity(delivery.userId(), id)))
+                .map(com.deliverychannels.channel.Identity::address)
+                .orElse(delivery.fromAddress());
     }
 
     private void learnFrom(String userId, ChannelType channel, FailureKind kind) {

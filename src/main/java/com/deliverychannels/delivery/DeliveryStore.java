@@ -18,6 +18,9 @@ public interface DeliveryStore {
     /** A delivery by id, whoever owns it (callers check the owner). */
     Optional<Delivery> find(String deliveryId);
 
+    /** The delivery SES knows by {@code sesMessageId}, when the relay told us that id at send time. */
+    Optional<Delivery> findBySesMessageId(String sesMessageId);
+
     /**
      * Replaces a delivery if it is still at {@code expectedVersion}, and records {@code failures} with it in
      * the same transaction.
@@ -25,6 +28,12 @@ public interface DeliveryStore {
      * @return false when another write came first (nothing was written)
      */
     boolean update(Delivery next, long expectedVersion, List<FailedDelivery> failures);
+
+    /**
+     * Ids of deliveries whose next attempt is due at {@code now}, oldest due first per index partition, up
+     * to {@code limit} per partition. Read from an index: the caller re-reads each before acting on it.
+     */
+    List<String> due(java.time.Instant now, int limit);
 
     /** The marker of a user's key, if it was used and has not expired. */
     Optional<IdempotencyMarker> marker(String userId, String key);

@@ -1,5 +1,7 @@
 package com.deliverychannels.delivery;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -11,9 +13,14 @@ public record SendRequest(String identityId, List<String> to, List<String> cc, L
         String subject, String text, String html, String conversationId) {
 
     public SendRequest {
-        to = to == null ? null : List.copyOf(to);
-        cc = cc == null ? List.of() : List.copyOf(cc);
-        bcc = bcc == null ? List.of() : List.copyOf(bcc);
+        to = to == null ? null : copy(to);
+        cc = cc == null ? List.of() : copy(cc);
+        bcc = bcc == null ? List.of() : copy(bcc);
+    }
+
+    /** An unmodifiable copy that keeps null elements: {@code ["bob@x.org", null]} is an invalid address, not a crash. */
+    private static List<String> copy(List<String> values) {
+        return Collections.unmodifiableList(new ArrayList<>(values));
     }
 
     @Override

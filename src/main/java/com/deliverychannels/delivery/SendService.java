@@ -105,6 +105,31 @@ public class SendService {
         }
     }
 
+    /**
+     * Tries a FAILED delivery again at once, on the user's channel as it is now (after they fixed it).
+     *
+     * @throws ConflictException unless the delivery is FAILED and still has its content
+     */
+    public Delivery retry(String userId, String deliveryId) {
+        Delivery failed = find(userId, deliveryId);
+        if (failed.status() != DeliveryStatus.FAILED) {
+            throw new ConflictException("problem.delivery.not-failed", failed.status().name());
+        }
+        if (!failed.hasContent()) {
+            throw new ConflictException("problem.delivery.content-expired");
+        }
+        Delivery leased = failed.leased(clock.instant().plus(SEND_LEASE));
+        if (!deliveries.update(leased, failed.version(), List.of())) {
+            throw new ConflictException("problem.delivery.concurrent-attempt");
+        }
+        LOG.infof("delivery %s retried by hand by user %s", deliveryId, userId);
+        try {
+            return attempts.attempt(leased, true);
+        } catch (ConflictException lostRace) {
+            return deliveries.find(deliveryId).orElseThrow(() -> lostRace);
+        }
+    }
+
     /** A delivery of the user's; another user's is reported as absent. */
     public Delivery find(String userId, String deliveryId) {
         return Optional.ofNullable(deliveryId).filter(SortableId::isWellFormed)

@@ -1,13 +1,19 @@
 package com.deliverychannels.function;
 
+import com.deliverychannels.delivery.RetrySweep;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import io.quarkus.funqy.Funq;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** The scheduled retry sweep (a shell until issue 5: it fails loudly rather than pretend to sweep). */
+/** The retry sweep, run by an EventBridge schedule. */
 public class RetryFunction {
+    private final RetrySweep sweep;
+
+    public RetryFunction(RetrySweep sweep) {
+        this.sweep = sweep;
+    }
 
     /** An EventBridge scheduled event; {@code detail-type} is not a Java name, hence the annotation. */
     @RegisterForReflection
@@ -17,7 +23,10 @@ public class RetryFunction {
     }
 
     @Funq("retry")
-    public void retry(ScheduledEvent event) {
-        throw new UnsupportedOperationException("the retry sweep is not built yet (issue 5)");
+    public RetrySweep.Summary retry(ScheduledEvent event) {
+        if (event == null || !"aws.events".equals(event.source()) || !"Scheduled Event".equals(event.detailType())) {
+            throw new IllegalArgumentException("the retry function runs on EventBridge scheduled events only");
+        }
+        return sweep.sweep();
     }
 }

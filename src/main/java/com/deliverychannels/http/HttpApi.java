@@ -18,6 +18,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.deliverychannels.core.ConflictException;
 import com.deliverychannels.core.DomainException;
 import com.deliverychannels.core.FieldError;
+import com.deliverychannels.core.ForbiddenException;
 import com.deliverychannels.core.InvalidInputException;
 import com.deliverychannels.core.NotFoundException;
 import com.deliverychannels.core.UnavailableException;
@@ -55,6 +56,8 @@ public class HttpApi {
         } catch (InvalidInputException e) {
             return problem(e.malformed() ? Problem.BAD_REQUEST : Problem.INVALID_FIELDS, language, e.messageKey(),
                     e.args(), e.errors(), null);
+        } catch (ForbiddenException e) {
+            return problem(Problem.FORBIDDEN, language, e.messageKey(), e.args(), List.of(), null);
         } catch (NotFoundException e) {
             return problem(Problem.NOT_FOUND, language, e.messageKey(), e.args(), List.of(), null);
         } catch (ConflictException e) {

@@ -7,6 +7,7 @@ package com.deliverychannels.http;
 public enum Problem {
     BAD_REQUEST(400, "bad-request"),
     UNAUTHENTICATED(401, "unauthenticated"),
+    FORBIDDEN(403, "forbidden"),
     NOT_FOUND(404, "not-found"),
     METHOD_NOT_ALLOWED(405, "method-not-allowed"),
     CONFLICT(409, "conflict"),

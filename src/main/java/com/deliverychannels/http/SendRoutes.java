@@ -9,8 +9,7 @@ import com.deliverychannels.delivery.SendRequest;
 import com.deliverychannels.delivery.SendService;
 
 /**
- * The {@code send} function's routes (CONTRACT §3): send a message, read a delivery. Manual retry lands
- * with the retry sweep (issue 5) and answers 501 until then.
+ * The {@code send} function's routes (CONTRACT §3): send a message, read a delivery, retry a failed one.
  */
 @ApplicationScoped
 public class SendRoutes {
@@ -28,10 +27,8 @@ public class SendRoutes {
                 })
                 .route("GET", "/v1/messages/{deliveryId}",
                         r -> ApiResponse.ok(delivery(sends.find(r.user(), r.pathParam("deliveryId")))))
-                .route("POST", "/v1/messages/{deliveryId}/retry", r -> {
-                    r.user();
-                    throw new HttpProblem(Problem.NOT_IMPLEMENTED, "problem.not-implemented.retry");
-                })
+                .route("POST", "/v1/messages/{deliveryId}/retry",
+                        r -> ApiResponse.ok(delivery(sends.retry(r.user(), r.pathParam("deliveryId")))))
                 .build();
     }
 

@@ -69,7 +69,7 @@ public class LocalHttpFront {
         this.fronts = List.of(
                 new Front(channelsRoutes.router(), channels::channels, true),
                 new Front(sendRoutes.router(), send::send, true),
-                new Front(webhookRoutes.router(), bounces::bounces, false));
+                new Front(webhookRoutes.router(), bounces::webhook, false));
     }
 
     void start(@Observes StartupEvent event, LocalConfig local) {

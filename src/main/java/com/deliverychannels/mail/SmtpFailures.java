@@ -32,7 +32,7 @@ final class SmtpFailures {
         String lower = message.toLowerCase(Locale.ROOT);
         if (cause instanceof SMTPException smtp) {
             int code = smtp.getReplyCode();
-            String reply = redact(code + " " + String.join(" ", smtp.getReplyMessages()), secrets);
+            String reply = redact(reply(code, smtp.getReplyMessages()), secrets);
             if (lower.contains("auth") && (code == 535 || code == 534 || code == 530 || code == 538)) {
                 return failed(FailureKind.AUTH_FAILED, reply);
             }
@@ -47,8 +47,11 @@ final class SmtpFailures {
         if (lower.contains("auth") && (lower.contains("fail") || lower.contains("535"))) {
             return failed(FailureKind.AUTH_FAILED, message);
         }
+        // Vert.x's words when the server cannot do what the settings require (SMTPInitialDialogue: "STARTTLS
+        // required but not supported by server"; SMTPAuthentication: "login is required, but ..."): retrying
+        // cannot help until the user changes the settings.
         if (lower.contains("no supported auth") || lower.contains("starttls is required")
-                || lower.contains("login is required")) {
+                || lower.contains("starttls required") || lower.contains("login is required")) {
             return failed(FailureKind.CHANNEL_UNUSABLE, message);
         }
         if (cause instanceof SSLException) {
@@ -66,6 +69,12 @@ final class SmtpFailures {
         }
         // Anything else is treated as passing: a later attempt costs little, a lost message a lot.
         return failed(FailureKind.CONNECTION, message);
+    }
+
+    /** The server's reply as it sent it: Vert.x keeps each line with its code, so the code is not added again. */
+    private static String reply(int code, java.util.List<String> lines) {
+        String joined = String.join(" ", lines).strip();
+        return joined.startsWith(Integer.toString(code)) ? joined : code + " " + joined;
     }
 
     private static SendOutcome.Failed failed(FailureKind kind, String diagnostic) {

@@ -56,7 +56,7 @@ public class VertxSmtpSender {
         MailClient client = MailClient.create(vertx, config);
         try {
             MailResult result = client.sendMail(MailMessages.of(message)).toCompletionStage().toCompletableFuture()
-                    .get(timeout.multipliedBy(3).toMillis(), TimeUnit.MILLISECONDS);
+                    .get(timeout.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);
             return new SendOutcome.Sent(result.getMessageID(), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -45,6 +45,8 @@ public class DynamoDeliveryStore implements DeliveryStore {
     public static final int RETRY_SHARDS = 4;
     /** How long a delivery record is kept after it was created. */
     static final Duration RETENTION = Duration.ofDays(180);
+    /** How long a FAILED delivery, its content included, is kept for a retry by hand. */
+    public static final Duration FAILED_RETENTION = Duration.ofDays(30);
     private static final String SK = "DELIVERY";
     private static final String IDEMPOTENCY_PREFIX = "IDEMPOTENCY#";
 
@@ -101,6 +103,18 @@ public class DynamoDeliveryStore implements DeliveryStore {
     }
 
     @Override
+    public Optional<Delivery> findBySesMessageId(String sesMessageId) {
+        List<Map<String, AttributeValue>> keys = StoreCalls.call(() -> dynamo.query(b -> b.tableName(table)
+                .indexName(TableLayout.BY_SES_MESSAGE_ID)
+                .keyConditionExpression("#id = :id")
+                .expressionAttributeNames(Map.of("#id", TableLayout.SES_MESSAGE_ID))
+                .expressionAttributeValues(Map.of(":id", s(sesMessageId)))
+                .limit(1))).items();
+        return keys.isEmpty() ? Optional.empty()
+                : find(keys.get(0).get(TableLayout.PK).s().substring("DELIVERY#".length()));
+    }
+
+    @Override
     public boolean update(Delivery next, long expectedVersion, List<FailedDelivery> failures) {
         Put put = Put.builder().tableName(table).item(toItem(next))
                 .conditionExpression("#version = :expected")
@@ -134,6 +148,23 @@ public class DynamoDeliveryStore implements DeliveryStore {
     }
 
     @Override
+    public List<String> due(Instant now, int limit) {
+        List<String> ids = new ArrayList<>();
+        for (int shard = 0; shard < RETRY_SHARDS; shard++) {
+            String partition = "RETRY#" + shard;
+            // '~' sorts after every id character: everything due up to and including this millisecond.
+            List<Map<String, AttributeValue>> keys = StoreCalls.call(() -> dynamo.query(b -> b.tableName(table)
+                    .indexName(TableLayout.GSI1)
+                    .keyConditionExpression("#pk = :pk AND #sk <= :now")
+                    .expressionAttributeNames(Map.of("#pk", TableLayout.GSI1_PK, "#sk", TableLayout.GSI1_SK))
+                    .expressionAttributeValues(Map.of(":pk", s(partition), ":now", s(dueKey(now) + "#~")))
+                    .limit(limit))).items();
+            keys.forEach(k -> ids.add(k.get(TableLayout.PK).s().substring("DELIVERY#".length())));
+        }
+        return ids;
+    }
+
+    @Override
     public Optional<IdempotencyMarker> marker(String userId, String key) {
         Map<String, AttributeValue> item = StoreCalls.call(() -> dynamo.getItem(b -> b.tableName(table)
                 .key(key(userPk(userId), IDEMPOTENCY_PREFIX + key)).consistentRead(true)).item());
@@ -146,6 +177,14 @@ public class DynamoDeliveryStore implements DeliveryStore {
         }
         return Optional.of(new IdempotencyMarker(userId, key, string(item, "requestHash"), string(item, "deliveryId"),
                 expiresAt));
+    }
+
+    /**
+     * The due time as a sort key: zero-padded epoch milliseconds, so keys order as instants do
+     * ({@code Instant.toString()} drops trailing zeros and would not).
+     */
+    static String dueKey(Instant at) {
+        return String.format("%015d", at.toEpochMilli());
     }
 
     /** The index partition of a delivery's due retry. */
@@ -188,10 +227,13 @@ public class DynamoDeliveryStore implements DeliveryStore {
         putIfPresent(item, "messageId", d.messageId());
         putIfPresent(item, TableLayout.SES_MESSAGE_ID, d.sesMessageId());
         item.put("version", n(d.version()));
-        item.put(TableLayout.TTL, n(d.createdAt().plus(RETENTION).getEpochSecond()));
+        // A failed delivery keeps its content for a manual retry, and so lives a shorter time.
+        Instant expires = d.status() == DeliveryStatus.FAILED ? d.lastEventAt().plus(FAILED_RETENTION)
+                : d.createdAt().plus(RETENTION);
+        item.put(TableLayout.TTL, n(expires.getEpochSecond()));
         if (d.status() == DeliveryStatus.RETRY_SCHEDULED && d.nextAttemptAt() != null) {
             item.put(TableLayout.GSI1_PK, s(retryShard(d.deliveryId())));
-            item.put(TableLayout.GSI1_SK, s(d.nextAttemptAt() + "#" + d.deliveryId()));
+            item.put(TableLayout.GSI1_SK, s(dueKey(d.nextAttemptAt()) + "#" + d.deliveryId()));
         }
         return item;
     }

@@ -1,0 +1,119 @@
+package com.deliverychannels.delivery;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.deliverychannels.config.RetryConfig;
+import com.deliverychannels.core.DomainException;
+
+/**
+ * The scheduled sweep (CONTRACT §3 {@code retry}): finds due deliveries through the index, claims each with
+ * a conditional write that moves its next attempt a lease ahead (a sweep that dies gives its claims back
+ * when the lease ends), sends it on the user's channel as it is now, and records the outcome. Two sweeps
+ * running at once claim disjoint deliveries: a claim is a write conditional on the version both read.
+ */
+@ApplicationScoped
+public class RetrySweep {
+    private static final Logger LOG = Logger.getLogger(RetrySweep.class);
+    /** How long a claimed delivery belongs to this sweep; longer than one SMTP attempt can take. */
+    static final Duration LEASE = Duration.ofMinutes(2);
+    private static final int PAGE = 100;
+
+    private final DeliveryStore deliveries;
+    private final DeliveryAttempts attempts;
+    private final RetryConfig config;
+    private final Clock clock;
+
+    public RetrySweep(DeliveryStore deliveries, DeliveryAttempts attempts, RetryConfig config, Clock clock) {
+        this.deliveries = deliveries;
+        this.attempts = attempts;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** What one sweep did. */
+    public record Summary(int claimed, int sent, int rescheduled, int failed) {
+    }
+
+    /** Sweeps until nothing is due or its time budget is spent. */
+    public Summary sweep() {
+        Instant stopClaimingAt = clock.instant().plus(config.sweepTimeBudget());
+        AtomicInteger claimed = new AtomicInteger();
+        AtomicInteger sent = new AtomicInteger();
+        AtomicInteger rescheduled = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        Set<String> seen = new HashSet<>();
+        ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, config.sweepConcurrency()));
+        try {
+            while (clock.instant().isBefore(stopClaimingAt)) {
+                List<String> due = deliveries.due(clock.instant(), PAGE).stream().filter(seen::add).toList();
+                if (due.isEmpty()) {
+                    break; // nothing due that this sweep has not handled (the index may lag a moment behind)
+                }
+                List<Future<Optional<DeliveryStatus>>> running = due.stream()
+                        .map(id -> workers.submit(() -> claimAndSend(id, stopClaimingAt)))
+                        .toList();
+                for (Future<Optional<DeliveryStatus>> result : running) {
+                    Optional<DeliveryStatus> outcome = result.get();
+                    if (outcome.isEmpty()) {
+                        continue;
+                    }
+                    claimed.incrementAndGet();
+                    switch (outcome.get()) {
+                        case SENT -> sent.incrementAndGet();
+                        case RETRY_SCHEDULED -> rescheduled.incrementAndGet();
+                        case FAILED -> failed.incrementAndGet();
+                        default -> {
+                        }
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("retry sweep worker failed", e.getCause());
+        } finally {
+            workers.shutdownNow();
+        }
+        Summary summary = new Summary(claimed.get(), sent.get(), rescheduled.get(), failed.get());
+        LOG.infof("retry sweep: %s", summary);
+        return summary;
+    }
+
+    /** Claims one delivery if it is still due and unclaimed, and sends it; empty when it was not ours to send. */
+    private Optional<DeliveryStatus> claimAndSend(String deliveryId, Instant stopClaimingAt) {
+        Instant now = clock.instant();
+        if (!now.isBefore(stopClaimingAt)) {
+            return Optional.empty(); // out of time: the next sweep takes it
+        }
+        try {
+            Optional<Delivery> current = deliveries.find(deliveryId);
+            if (current.isEmpty() || current.get().status() != DeliveryStatus.RETRY_SCHEDULED
+                    || current.get().nextAttemptAt() == null || current.get().nextAttemptAt().isAfter(now)) {
+                return Optional.empty();
+            }
+            Delivery leased = current.get().leased(now.plus(LEASE));
+            if (!deliveries.update(leased, current.get().version(), List.of())) {
+                return Optional.empty(); // another sweep claimed it first
+            }
+            return Optional.of(attempts.attempt(leased).status());
+        } catch (DomainException e) {
+            // The table throttled or a write lost a race: the delivery keeps its lease and comes back.
+            LOG.warnf("retry of delivery %s postponed: %s", deliveryId, e.messageKey());
+            return Optional.empty();
+        }
+    }
+}

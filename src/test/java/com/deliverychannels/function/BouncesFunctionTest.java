@@ -1,0 +1,305 @@
+package com.deliverychannels.function;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.deliverychannels.bounce.FailedDelivery;
+import com.deliverychannels.bounce.FailedDeliveryStore;
+import com.deliverychannels.bounce.SnsTestSigner;
+import com.deliverychannels.bounce.SuppressionList;
+import com.deliverychannels.channel.ChannelType;
+import com.deliverychannels.core.SortableId;
+import com.deliverychannels.delivery.Delivery;
+import com.deliverychannels.delivery.DeliveryEvent;
+import com.deliverychannels.delivery.DeliveryStatus;
+import com.deliverychannels.delivery.DeliveryStore;
+import com.deliverychannels.testing.ApiEvents;
+import com.deliverychannels.testing.BouncesFunctionProfile;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * The {@code bounces} function end to end, through both roads: SNS → Lambda events and the signed HTTPS
+ * webhook (its signing certificate served over https on loopback), against DynamoDB Local.
+ */
+@QuarkusTest
+@TestProfile(BouncesFunctionProfile.class)
+class BouncesFunctionTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOPIC = BouncesFunctionProfile.TOPIC;
+    private static HttpsServer certificateHost;
+    private static final List<String> confirmations = new CopyOnWriteArrayList<>();
+
+    @Inject
+    DeliveryStore deliveries;
+    @Inject
+    FailedDeliveryStore failedDeliveries;
+    @Inject
+    SuppressionList suppressions;
+
+    @BeforeAll
+    static void serveCertificate() throws Exception {
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = BouncesFunctionTest.class.getResourceAsStream("/tls/smtp-server.p12")) {
+            keys.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        factory.init(keys, "changeit".toCharArray());
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(factory.getKeyManagers(), null, null);
+        certificateHost = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        certificateHost.setHttpsConfigurator(new HttpsConfigurator(tls));
+        certificateHost.createContext("/sns.pem", exchange -> answer(exchange, SnsTestSigner.certificatePem()));
+        certificateHost.createContext("/confirm", exchange -> {
+            confirmations.add(exchange.getRequestURI().getQuery());
+            answer(exchange, "<ConfirmSubscriptionResponse/>");
+        });
+        certificateHost.start();
+    }
+
+    @AfterAll
+    static void stopCertificateHost() {
+        certificateHost.stop(0);
+    }
+
+    @Test
+    void snsLambdaBounceMarksTheDeliveryRecordsEachRecipientAndSuppressesThem() throws Exception {
+        Delivery delivery = sentDelivery("mary@example.com", "richard@example.com", "jane@example.com");
+        String envelope = SnsTestSigner.notification(TOPIC, ses("event-bounce-permanent-two-recipients.json", delivery),
+                certUrl(), Instant.now());
+
+        JsonNode summary = invoke(SnsTestSigner.lambdaEvent(envelope));
+
+        assertEquals(1, summary.get("processed").asInt(), summary.toString());
+        Delivery bounced = deliveries.find(delivery.deliveryId()).orElseThrow();
+        assertEquals(DeliveryStatus.BOUNCED, bounced.status());
+        assertEquals("BOUNCED", bounced.events().get(bounced.events().size() - 1).type());
+        List<FailedDelivery> records = failedDeliveries.page(delivery.userId(), 100, Optional.empty()).items();
+        assertEquals(Set.of("mary@example.com", "richard@example.com"),
+                Set.copyOf(records.stream().map(FailedDelivery::recipient).toList()));
+        assertTrue(records.stream().allMatch(r -> "Permanent".equals(r.bounceType())
+                && r.deliveryId().equals(delivery.deliveryId()) && r.diagnostic() != null));
+        assertEquals(Set.of("mary@example.com", "richard@example.com"), suppressions.suppressed(delivery.userId(),
+                List.of("mary@example.com", "richard@example.com", "jane@example.com")));
+    }
+
+    @Test
+    void theSameSnsMessageTwiceIsProcessedOnce() throws Exception {
+        Delivery delivery = sentDelivery("mary@example.com", "richard@example.com", "jane@example.com");
+        String envelope = SnsTestSigner.notification(TOPIC, ses("event-bounce-permanent-two-recipients.json", delivery),
+                certUrl(), Instant.now());
+
+        invoke(SnsTestSigner.lambdaEvent(envelope));
+        JsonNode again = invoke(SnsTestSigner.lambdaEvent(envelope));
+
+        assertEquals(1, again.get("duplicates").asInt(), again.toString());
+        assertEquals(2, failedDeliveries.page(delivery.userId(), 100, Optional.empty()).items().size());
+        Delivery bounced = deliveries.find(delivery.deliveryId()).orElseThrow();
+        assertEquals(1, bounced.events().stream().filter(e -> e.type().equals("BOUNCED")).count());
+    }
+
+    @Test
+    void signedWebhookComplaintIsAcceptedAndSuppresses() throws Exception {
+        Delivery delivery = sentDelivery("richard@example.com");
+        String envelope = SnsTestSigner.notification(TOPIC, ses("event-complaint.json", delivery), certUrl(),
+                Instant.now());
+
+        ApiEvents.ApiAnswer answer = webhook(envelope);
+
+        assertEquals(200, answer.status(), answer.rawBody());
+        assertEquals(DeliveryStatus.COMPLAINED, deliveries.find(delivery.deliveryId()).orElseThrow().status());
+        assertEquals(Set.of("richard@example.com"),
+                suppressions.suppressed(delivery.userId(), List.of("richard@example.com")));
+    }
+
+    @Test
+    void deliveryReportMarksTheDeliveryDelivered() throws Exception {
+        Delivery delivery = sentDelivery("recipient@example.com");
+        String message = ses("event-delivery.json", delivery);
+
+        assertEquals(200, webhook(SnsTestSigner.notification(TOPIC, message, certUrl(), Instant.now())).status());
+
+        assertEquals(DeliveryStatus.DELIVERED, deliveries.find(delivery.deliveryId()).orElseThrow().status());
+        assertTrue(failedDeliveries.page(delivery.userId(), 10, Optional.empty()).items().isEmpty());
+    }
+
+    @Test
+    void refusesAForgedSignatureAndWritesNothing() throws Exception {
+        Delivery delivery = sentDelivery("mary@example.com", "richard@example.com");
+        ObjectNode envelope = (ObjectNode) JSON.readTree(SnsTestSigner.notification(TOPIC,
+                ses("event-bounce-permanent-two-recipients.json", delivery), certUrl(), Instant.now()));
+        envelope.put("Message", envelope.get("Message").asText().replace("mary@", "mallory@"));
+
+        assertEquals(403, webhook(envelope.toString()).status());
+        assertUntouched(delivery);
+    }
+
+    @Test
+    void refusesATopicNotInTheAllowListEvenWhenProperlySigned() throws Exception {
+        Delivery delivery = sentDelivery("mary@example.com", "richard@example.com");
+        String envelope = SnsTestSigner.notification("arn:aws:sns:eu-west-1:666666666666:attacker",
+                ses("event-bounce-permanent-two-recipients.json", delivery), certUrl(), Instant.now());
+
+        assertEquals(403, webhook(envelope).status());
+        assertUntouched(delivery);
+    }
+
+    @Test
+    void refusesAStaleMessage() throws Exception {
+        Delivery delivery = sentDelivery("mary@example.com", "richard@example.com");
+        String envelope = SnsTestSigner.notification(TOPIC, ses("event-bounce-permanent-two-recipients.json", delivery),
+                certUrl(), Instant.now().minusSeconds(3_700));
+
+        assertEquals(403, webhook(envelope).status());
+        assertUntouched(delivery);
+    }
+
+    @Test
+    void refusesACertificateUrlOffTheAllowedHostsWithoutFetchingIt() throws Exception {
+        Delivery delivery = sentDelivery("mary@example.com", "richard@example.com");
+        String envelope = SnsTestSigner.notification(TOPIC, ses("event-bounce-permanent-two-recipients.json", delivery),
+                "http://127.0.0.1:" + certificateHost.getAddress().getPort() + "/sns.pem", Instant.now());
+
+        assertEquals(403, webhook(envelope).status());
+        assertUntouched(delivery);
+    }
+
+    @Test
+    void answersMalformedEnvelopesAndPayloadsWith400() {
+        assertEquals(400, webhook("not json at all").status());
+        assertEquals(400, webhook("{\"Type\":\"Notification\"}").status());
+        String notSes = SnsTestSigner.notification(TOPIC, "this is not JSON", certUrl(), Instant.now());
+        assertEquals(400, webhook(notSes).status());
+    }
+
+    @Test
+    void acknowledgesANotificationThatMatchesNoDelivery() throws Exception {
+        String message = new String(getClass().getResourceAsStream("/fixtures/ses/event-bounce-permanent-two-recipients.json")
+                .readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(200, webhook(SnsTestSigner.notification(TOPIC, message, certUrl(), Instant.now())).status());
+    }
+
+    @Test
+    void confirmsASubscriptionByVisitingTheSignedSubscribeUrl() {
+        String token = UUID.randomUUID().toString();
+        String subscribeUrl = "https://127.0.0.1:" + certificateHost.getAddress().getPort() + "/confirm?token=" + token;
+        String envelope = SnsTestSigner.subscriptionConfirmation(TOPIC, subscribeUrl, certUrl(), Instant.now());
+
+        assertEquals(200, webhook(envelope).status());
+        assertTrue(confirmations.contains("token=" + token), confirmations.toString());
+    }
+
+    @Test
+    void refusesASubscribeUrlOnAnotherHost() {
+        String envelope = SnsTestSigner.subscriptionConfirmation(TOPIC, "https://evil.example/confirm?x=1", certUrl(),
+                Instant.now());
+
+        assertEquals(403, webhook(envelope).status());
+    }
+
+    @Test
+    void refusesLambdaRecordsFromAForeignTopic() throws Exception {
+        Delivery delivery = sentDelivery("mary@example.com", "richard@example.com");
+        String envelope = SnsTestSigner.notification("arn:aws:sns:eu-west-1:666666666666:attacker",
+                ses("event-bounce-permanent-two-recipients.json", delivery), certUrl(), Instant.now());
+
+        int status = given().contentType("application/json").body(SnsTestSigner.lambdaEvent(envelope))
+                .post("/").statusCode();
+
+        assertNotEquals(200, status);
+        assertUntouched(delivery);
+    }
+
+    private void assertUntouched(Delivery delivery) {
+        assertEquals(DeliveryStatus.SENT, deliveries.find(delivery.deliveryId()).orElseThrow().status());
+        assertTrue(failedDeliveries.page(delivery.userId(), 10, Optional.empty()).items().isEmpty());
+        assertTrue(suppressions.suppressed(delivery.userId(), delivery.recipients()).isEmpty());
+    }
+
+    private Delivery sentDelivery(String... recipients) {
+        Instant now = Instant.now();
+        String id = SortableId.at(now);
+        Delivery delivery = new Delivery(id, "user-" + UUID.randomUUID(), DeliveryStatus.SENT, ChannelType.MSC,
+                SortableId.at(now), "Alice", "alice@example.org", List.of(recipients), List.of(), List.of(), null,
+                "Quarterly review", null, null, null, true, true, 1, null, null,
+                List.of(new DeliveryEvent("ACCEPTED", now, null), new DeliveryEvent("SENT", now, null)), now,
+                "<m@mail.delivery-channels.local>", null, 2);
+        assertTrue(deliveries.create(delivery, Optional.empty()));
+        return delivery;
+    }
+
+    /** An SES fixture whose deliveryId tag and X-Delivery-Id header name {@code delivery}. */
+    private static String ses(String fixture, Delivery delivery) throws IOException {
+        ObjectNode message = (ObjectNode) JSON.readTree(BouncesFunctionTest.class
+                .getResourceAsStream("/fixtures/ses/" + fixture));
+        ObjectNode mail = (ObjectNode) message.get("mail");
+        if (mail.has("tags")) {
+            ((ObjectNode) mail.get("tags")).putArray("deliveryId").add(delivery.deliveryId());
+        }
+        if (mail.has("headers")) {
+            for (JsonNode header : (ArrayNode) mail.get("headers")) {
+                if (header.get("name").asText().equalsIgnoreCase("X-Delivery-Id")) {
+                    ((ObjectNode) header).put("value", delivery.deliveryId());
+                }
+            }
+        }
+        mail.put("messageId", "ses-" + UUID.randomUUID());
+        return message.toString();
+    }
+
+    private static String certUrl() {
+        return "https://127.0.0.1:" + certificateHost.getAddress().getPort() + "/sns.pem";
+    }
+
+    private static JsonNode invoke(String event) throws IOException {
+        return JSON.readTree(given().contentType("application/json").body(event).post("/").then().statusCode(200)
+                .extract().asString());
+    }
+
+    private static ApiEvents.ApiAnswer webhook(String envelope) {
+        return ApiEvents.request("POST", "/v1/webhooks/ses").anonymous()
+                .header("content-type", "text/plain; charset=UTF-8")
+                .header("x-amz-sns-message-type", "Notification")
+                .body(envelope).header("content-type", "text/plain; charset=UTF-8").send();
+    }
+
+    private static void answer(com.sun.net.httpserver.HttpExchange exchange, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(200, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}
