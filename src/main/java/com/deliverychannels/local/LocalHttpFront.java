@@ -19,6 +19,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.deliverychannels.config.LocalConfig;
 import com.deliverychannels.function.BouncesFunction;
 import com.deliverychannels.function.ChannelsFunction;
+import com.deliverychannels.function.RetryFunction;
 import com.deliverychannels.function.SendFunction;
 import com.deliverychannels.http.ChannelsRoutes;
 import com.deliverychannels.http.Router;
@@ -55,6 +56,8 @@ public class LocalHttpFront {
     private final Vertx vertx;
     private final List<Front> fronts;
     private final LocalMailCatcher mail;
+    private final BouncesFunction bounces;
+    private final RetryFunction retry;
     private HttpServer server;
 
     /** A function with the routes it owns, as the SAM template maps them. */
@@ -63,9 +66,12 @@ public class LocalHttpFront {
     }
 
     public LocalHttpFront(Vertx vertx, ChannelsFunction channels, ChannelsRoutes channelsRoutes, SendFunction send,
-            SendRoutes sendRoutes, BouncesFunction bounces, WebhookRoutes webhookRoutes, LocalMailCatcher mail) {
+            SendRoutes sendRoutes, BouncesFunction bounces, WebhookRoutes webhookRoutes, RetryFunction retry,
+            LocalMailCatcher mail) {
         this.vertx = vertx;
         this.mail = mail;
+        this.bounces = bounces;
+        this.retry = retry;
         this.fronts = List.of(
                 new Front(channelsRoutes.router(), channels::channels, true),
                 new Front(sendRoutes.router(), send::send, true),
@@ -94,6 +100,19 @@ public class LocalHttpFront {
             }
             return;
         }
+        if (request.path().startsWith("/_local/events/")) {
+            request.body().onSuccess(body -> vertx.executeBlocking(() -> invokeEvent(request.path(), body), false)
+                    .onComplete(result -> {
+                        if (result.failed()) {
+                            LOG.warn("local event failed", result.cause());
+                            request.response().setStatusCode(500).putHeader("content-type", "text/plain")
+                                    .end(String.valueOf(result.cause().getMessage()));
+                        } else {
+                            request.response().putHeader("content-type", "application/json").end(result.result());
+                        }
+                    }));
+            return;
+        }
         request.body().onSuccess(body -> {
             if (body.length() > MAX_REQUEST_BYTES) {
                 request.response().setStatusCode(413).end();
@@ -120,6 +139,21 @@ public class LocalHttpFront {
                 }
             });
         });
+    }
+
+    /**
+     * {@code POST /_local/events/bounces} (an SNS → Lambda event) and {@code POST /_local/events/retry} (an
+     * EventBridge scheduled event): the raw Lambda events the other two functions receive in AWS.
+     */
+    private String invokeEvent(String path, Buffer body) throws Exception {
+        String function = path.substring("/_local/events/".length());
+        Object answer = switch (function) {
+            case "bounces" -> bounces.bounces(JSON.readTree(body.getBytes()));
+            case "retry" -> retry.retry(JSON.readValue(body.getBytes(), RetryFunction.ScheduledEvent.class));
+            default -> throw new IllegalArgumentException("no local event route for " + function
+                    + "; use /_local/events/bounces or /_local/events/retry");
+        };
+        return JSON.writeValueAsString(answer);
     }
 
     private APIGatewayV2HTTPResponse invoke(HttpServerRequest request, Buffer body) {

@@ -118,13 +118,23 @@ public final class PackagedFunction implements AutoCloseable {
             Path taskDir = workDir.resolve("task");
             Path homeDir = Files.createDirectories(workDir.resolve("home"));
             unzip(functionZip, taskDir);
-            List<Path> ricClassPath = runtimeInterfaceClientClassPath();
-            Optional<Path> jniLibrary = extractJniLibrary(ricClassPath.get(0), workDir.resolve("runtime"));
+            // A native function.zip (./mvnw package -Pnative) carries its own runtime as `bootstrap`, which
+            // Lambda's provided.al2023 runtime starts as it is; the JVM one runs under AWS's Java runtime client.
+            Path bootstrap = taskDir.resolve("bootstrap");
+            List<String> command;
+            if (Files.isRegularFile(bootstrap)) {
+                bootstrap.toFile().setExecutable(true);
+                command = List.of(bootstrap.toString());
+            } else {
+                List<Path> ricClassPath = runtimeInterfaceClientClassPath();
+                Optional<Path> jniLibrary = extractJniLibrary(ricClassPath.get(0), workDir.resolve("runtime"));
+                command = command(ricClassPath, jniLibrary);
+            }
 
             String functionName = "delivery-channels-" + exportName;
             runtimeApi = LambdaRuntimeApiStub.start(functionName);
 
-            ProcessBuilder builder = new ProcessBuilder(command(ricClassPath, jniLibrary))
+            ProcessBuilder builder = new ProcessBuilder(command)
                     // The RIC takes its working directory as the task root (/var/task in Lambda) and loads
                     // the function from it and its lib/*.jar.
                     .directory(taskDir.toFile())
