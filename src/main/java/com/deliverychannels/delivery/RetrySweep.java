@@ -114,6 +114,11 @@ public class RetrySweep {
             // The table throttled or a write lost a race: the delivery keeps its lease and comes back.
             LOG.warnf("retry of delivery %s postponed: %s", deliveryId, e.messageKey());
             return Optional.empty();
+        } catch (RuntimeException e) {
+            // One delivery that breaks must not stop the sweep for all the others; it keeps its lease, comes
+            // back after it, and the error is in the log for the alarm on function errors to be traced.
+            LOG.errorf(e, "retry of delivery %s failed unexpectedly; it comes back when its lease ends", deliveryId);
+            return Optional.empty();
         }
     }
 }

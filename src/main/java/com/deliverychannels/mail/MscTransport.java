@@ -1,6 +1,7 @@
 package com.deliverychannels.mail;
 
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,6 +13,8 @@ import com.deliverychannels.config.SmtpPolicyConfig;
 import com.deliverychannels.delivery.OutgoingMessage;
 import com.deliverychannels.delivery.SendOutcome;
 
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.ext.mail.MailClient;
 import io.vertx.ext.mail.MailResult;
 
@@ -25,12 +28,17 @@ public class MscTransport {
     private static final Logger LOG = Logger.getLogger(MscTransport.class);
 
     private final MailClient relay;
+    private final Context context;
     private final boolean mock;
     private final long timeoutMillis;
 
-    public MscTransport(MailClient relay, @ConfigProperty(name = "quarkus.mailer.mock") Optional<Boolean> mock,
-            SmtpPolicyConfig policy) {
+    public MscTransport(MailClient relay, Vertx vertx,
+            @ConfigProperty(name = "quarkus.mailer.mock") Optional<Boolean> mock, SmtpPolicyConfig policy) {
         this.relay = relay;
+        // The relay client pools its connections; used from a fresh Vert.x context on every new thread (the
+        // retry sweep's workers) a send could stall without writing a command until the server timed out.
+        // All sends go through one context.
+        this.context = vertx.getOrCreateContext();
         this.mock = mock.orElse(false);
         this.timeoutMillis = policy.connectTimeout().multipliedBy(3).toMillis();
     }
@@ -42,8 +50,15 @@ public class MscTransport {
             return new SendOutcome.Sent("<mock-" + message.deliveryId() + ">", null);
         }
         try {
-            MailResult result = relay.sendMail(MailMessages.of(message)).toCompletionStage().toCompletableFuture()
-                    .get(timeoutMillis, TimeUnit.MILLISECONDS);
+            CompletableFuture<MailResult> sending = new CompletableFuture<>();
+            context.runOnContext(ignored -> relay.sendMail(MailMessages.of(message)).onComplete(done -> {
+                if (done.succeeded()) {
+                    sending.complete(done.result());
+                } else {
+                    sending.completeExceptionally(done.cause());
+                }
+            }));
+            MailResult result = sending.get(timeoutMillis, TimeUnit.MILLISECONDS);
             // Vert.x does not expose the relay's "250 Ok <SES message id>" reply: bounces are matched by the
             // X-Delivery-Id header and the deliveryId message tag instead.
             return new SendOutcome.Sent(result.getMessageID(), null);
