@@ -15,11 +15,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.funqy.Funq;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * SES notifications through SNS, by either road: an SNS → Lambda event ({@code Records[].Sns}), or the
  * HTTPS webhook through API Gateway. The two shapes are told apart here, since one Lambda receives both.
+ * The answer's declared type is {@code Object}, so its two real types are registered for a native image.
  */
+@RegisterForReflection(targets = {APIGatewayV2HTTPResponse.class, SnsIntake.Summary.class})
 public class BouncesFunction {
     private static final ObjectMapper EVENTS = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

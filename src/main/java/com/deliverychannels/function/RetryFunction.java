@@ -8,6 +8,7 @@ import io.quarkus.funqy.Funq;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** The retry sweep, run by an EventBridge schedule. */
+@RegisterForReflection(targets = RetrySweep.Summary.class)
 public class RetryFunction {
     private final RetrySweep sweep;
 
