@@ -30,6 +30,8 @@ import org.junit.jupiter.api.Test;
 
 import com.deliverychannels.bounce.FailedDelivery;
 import com.deliverychannels.bounce.FailedDeliveryStore;
+import com.deliverychannels.bounce.SnsEnvelope;
+import com.deliverychannels.bounce.SnsIntake;
 import com.deliverychannels.bounce.SnsTestSigner;
 import com.deliverychannels.bounce.SuppressionList;
 import com.deliverychannels.channel.ChannelType;
@@ -68,6 +70,8 @@ class BouncesFunctionTest {
     FailedDeliveryStore failedDeliveries;
     @Inject
     SuppressionList suppressions;
+    @Inject
+    SnsIntake intake;
 
     @BeforeAll
     static void serveCertificate() throws Exception {
@@ -128,6 +132,41 @@ class BouncesFunctionTest {
         assertEquals(2, failedDeliveries.page(delivery.userId(), 100, Optional.empty()).items().size());
         Delivery bounced = deliveries.find(delivery.deliveryId()).orElseThrow();
         assertEquals(1, bounced.events().stream().filter(e -> e.type().equals("BOUNCED")).count());
+    }
+
+    @Test
+    void twoRacingDeliveriesOfOneSnsMessageProcessItOnce() throws Exception {
+        Delivery delivery = sentDelivery("mary@example.com", "richard@example.com", "jane@example.com");
+        String envelope = SnsTestSigner.notification(TOPIC, ses("event-bounce-permanent-two-recipients.json", delivery),
+                certUrl(), Instant.now());
+        SnsEnvelope record = SnsEnvelope.fromLambdaRecord(
+                JSON.readTree(SnsTestSigner.lambdaEvent(envelope)).get("Records").get(0).get("Sns"));
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        List<java.util.concurrent.Future<String>> outcomes = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            outcomes.add(two.submit(() -> {
+                start.await();
+                try {
+                    SnsIntake.Summary summary = intake.lambda(List.of(record));
+                    return summary.processed() == 1 ? "processed" : "duplicate";
+                } catch (com.deliverychannels.core.UnavailableException inProgress) {
+                    return "in-progress"; // SNS delivers it again later, and then finds it done
+                }
+            }));
+        }
+        start.countDown();
+        List<String> results = new java.util.ArrayList<>();
+        for (java.util.concurrent.Future<String> outcome : outcomes) {
+            results.add(outcome.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        two.shutdown();
+
+        assertEquals(1, results.stream().filter("processed"::equals).count(), results.toString());
+        assertEquals(2, failedDeliveries.page(delivery.userId(), 100, Optional.empty()).items().size());
+        Delivery bounced = deliveries.find(delivery.deliveryId()).orElseThrow();
+        assertEquals(1, bounced.events().stream().filter(e -> e.type().equals("BOUNCED")).count());
+        assertEquals(1, intake.lambda(List.of(record)).duplicates(), "a later redelivery finds it done");
     }
 
     @Test
