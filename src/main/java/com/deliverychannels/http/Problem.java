@@ -15,7 +15,6 @@ public enum Problem {
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type"),
     INVALID_FIELDS(422, "invalid-fields"),
     INTERNAL(500, "internal"),
-    NOT_IMPLEMENTED(501, "not-implemented"),
     UNAVAILABLE(503, "unavailable");
 
     /** Where each {@code type} points; a stable identifier clients may switch on. */
