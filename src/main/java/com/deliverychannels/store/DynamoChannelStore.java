@@ -31,14 +31,12 @@ import com.deliverychannels.config.TableConfig;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.Delete;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * Channel settings ({@code USER#sub / SETTINGS}) and identities ({@code USER#sub / IDENTITY#id}). The
@@ -68,15 +66,11 @@ public class DynamoChannelStore implements ChannelStore {
     @Override
     public boolean replaceSettings(String userId, ChannelSettings next, long expectedVersion) {
         Put put = settingsPut(userId, next, expectedVersion);
-        try {
-            StoreCalls.call(() -> dynamo.putItem(PutItemRequest.builder().tableName(put.tableName()).item(put.item())
-                    .conditionExpression(put.conditionExpression())
-                    .expressionAttributeNames(put.expressionAttributeNames())
-                    .expressionAttributeValues(put.expressionAttributeValues()).build()));
-            return true;
-        } catch (ConditionalCheckFailedException lostRace) {
-            return false;
-        }
+        return StoreCalls.conditionally(() -> dynamo.putItem(PutItemRequest.builder().tableName(put.tableName())
+                .item(put.item())
+                .conditionExpression(put.conditionExpression())
+                .expressionAttributeNames(put.expressionAttributeNames())
+                .expressionAttributeValues(put.expressionAttributeValues()).build()));
     }
 
     @Override
@@ -128,17 +122,7 @@ public class DynamoChannelStore implements ChannelStore {
     }
 
     private boolean transact(TransactWriteItem... items) {
-        try {
-            StoreCalls.call(() -> dynamo.transactWriteItems(b -> b.transactItems(items)));
-            return true;
-        } catch (TransactionCanceledException e) {
-            boolean lostRace = e.cancellationReasons().stream()
-                    .anyMatch(r -> "ConditionalCheckFailed".equals(r.code()) || "TransactionConflict".equals(r.code()));
-            if (lostRace) {
-                return false;
-            }
-            throw new com.deliverychannels.core.UnavailableException("problem.store.unavailable", e);
-        }
+        return StoreCalls.conditionally(() -> dynamo.transactWriteItems(b -> b.transactItems(items)));
     }
 
     private Put settingsPut(String userId, ChannelSettings settings, long expectedVersion) {

@@ -32,7 +32,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * Deliveries under {@code DELIVERY#<id> / DELIVERY}, versioned; while one waits for an attempt it carries
@@ -68,9 +67,8 @@ public class DynamoDeliveryStore implements DeliveryStore {
         Put put = Put.builder().tableName(table).item(toItem(delivery))
                 .conditionExpression("attribute_not_exists(pk)").build();
         if (marker.isEmpty()) {
-            StoreCalls.call(() -> dynamo.putItem(b -> b.tableName(table).item(put.item())
+            return StoreCalls.conditionally(() -> dynamo.putItem(b -> b.tableName(table).item(put.item())
                     .conditionExpression(put.conditionExpression())));
-            return true;
         }
         IdempotencyMarker m = marker.get();
         Map<String, AttributeValue> item = new HashMap<>(key(userPk(m.userId()), IDEMPOTENCY_PREFIX + m.key()));
@@ -83,16 +81,8 @@ public class DynamoDeliveryStore implements DeliveryStore {
                 .expressionAttributeNames(Map.of("#ttl", TableLayout.TTL))
                 .expressionAttributeValues(Map.of(":now", n(clock.instant().getEpochSecond())))
                 .build();
-        try {
-            StoreCalls.call(() -> dynamo.transactWriteItems(b -> b.transactItems(
-                    TransactWriteItem.builder().put(markerPut).build(), TransactWriteItem.builder().put(put).build())));
-            return true;
-        } catch (TransactionCanceledException e) {
-            if ("ConditionalCheckFailed".equals(e.cancellationReasons().get(0).code())) {
-                return false;
-            }
-            throw new com.deliverychannels.core.UnavailableException("problem.store.unavailable", e);
-        }
+        return StoreCalls.conditionally(() -> dynamo.transactWriteItems(b -> b.transactItems(
+                TransactWriteItem.builder().put(markerPut).build(), TransactWriteItem.builder().put(put).build())));
     }
 
     @Override
@@ -127,24 +117,13 @@ public class DynamoDeliveryStore implements DeliveryStore {
             writes.add(TransactWriteItem.builder().put(Put.builder().tableName(table)
                     .item(failedDeliveries.toItem(next.userId(), failure)).build()).build());
         }
-        try {
-            if (writes.size() == 1) {
-                StoreCalls.call(() -> dynamo.putItem(b -> b.tableName(table).item(put.item())
-                        .conditionExpression(put.conditionExpression())
-                        .expressionAttributeNames(put.expressionAttributeNames())
-                        .expressionAttributeValues(put.expressionAttributeValues())));
-            } else {
-                StoreCalls.call(() -> dynamo.transactWriteItems(b -> b.transactItems(writes)));
-            }
-            return true;
-        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException lostRace) {
-            return false;
-        } catch (TransactionCanceledException e) {
-            if ("ConditionalCheckFailed".equals(e.cancellationReasons().get(0).code())) {
-                return false;
-            }
-            throw new com.deliverychannels.core.UnavailableException("problem.store.unavailable", e);
+        if (writes.size() == 1) {
+            return StoreCalls.conditionally(() -> dynamo.putItem(b -> b.tableName(table).item(put.item())
+                    .conditionExpression(put.conditionExpression())
+                    .expressionAttributeNames(put.expressionAttributeNames())
+                    .expressionAttributeValues(put.expressionAttributeValues())));
         }
+        return StoreCalls.conditionally(() -> dynamo.transactWriteItems(b -> b.transactItems(writes)));
     }
 
     @Override

@@ -31,7 +31,6 @@ import com.deliverychannels.core.SortableId;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
 /**
@@ -69,14 +68,9 @@ public class DynamoFailedDeliveryStore implements FailedDeliveryStore {
 
     @Override
     public boolean dismiss(String userId, String failedDeliveryId) {
-        try {
-            StoreCalls.call(() -> dynamo.deleteItem(b -> b.tableName(table)
-                    .key(key(userPk(userId), PREFIX + failedDeliveryId))
-                    .conditionExpression("attribute_exists(pk)")));
-            return true;
-        } catch (ConditionalCheckFailedException absent) {
-            return false;
-        }
+        return StoreCalls.conditionally(() -> dynamo.deleteItem(b -> b.tableName(table)
+                .key(key(userPk(userId), PREFIX + failedDeliveryId))
+                .conditionExpression("attribute_exists(pk)")));
     }
 
     @Override

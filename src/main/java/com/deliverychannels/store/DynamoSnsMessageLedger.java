@@ -17,7 +17,6 @@ import com.deliverychannels.config.TableConfig;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /** SNS de-duplication markers under {@code SNS#<MessageId> / SNS}, expired by TTL a week after processing. */
 @ApplicationScoped
@@ -42,17 +41,16 @@ public class DynamoSnsMessageLedger implements SnsMessageLedger {
         item.put("state", s("PROCESSING"));
         item.put("leaseUntil", n(now.plus(lease).toEpochMilli()));
         item.put(TableLayout.TTL, n(now.plus(KEPT).getEpochSecond()));
-        try {
-            StoreCalls.call(() -> dynamo.putItem(b -> b.tableName(table).item(item)
-                    .conditionExpression("attribute_not_exists(pk) OR (#state = :processing AND leaseUntil < :now)")
-                    .expressionAttributeNames(Map.of("#state", "state"))
-                    .expressionAttributeValues(Map.of(":processing", s("PROCESSING"), ":now", n(now.toEpochMilli())))));
+        boolean claimed = StoreCalls.conditionally(() -> dynamo.putItem(b -> b.tableName(table).item(item)
+                .conditionExpression("attribute_not_exists(pk) OR (#state = :processing AND leaseUntil < :now)")
+                .expressionAttributeNames(Map.of("#state", "state"))
+                .expressionAttributeValues(Map.of(":processing", s("PROCESSING"), ":now", n(now.toEpochMilli())))));
+        if (claimed) {
             return Claim.CLAIMED;
-        } catch (ConditionalCheckFailedException held) {
-            Map<String, AttributeValue> existing = StoreCalls.call(() -> dynamo.getItem(b -> b.tableName(table)
-                    .key(key("SNS#" + messageId, SK)).consistentRead(true)).item());
-            return existing != null && "DONE".equals(Items.string(existing, "state")) ? Claim.DONE : Claim.IN_PROGRESS;
         }
+        Map<String, AttributeValue> existing = StoreCalls.call(() -> dynamo.getItem(b -> b.tableName(table)
+                .key(key("SNS#" + messageId, SK)).consistentRead(true)).item());
+        return existing != null && "DONE".equals(Items.string(existing, "state")) ? Claim.DONE : Claim.IN_PROGRESS;
     }
 
     @Override
@@ -66,13 +64,10 @@ public class DynamoSnsMessageLedger implements SnsMessageLedger {
 
     @Override
     public void release(String messageId) {
-        try {
-            StoreCalls.call(() -> dynamo.deleteItem(b -> b.tableName(table).key(key("SNS#" + messageId, SK))
-                    .conditionExpression("#state = :processing")
-                    .expressionAttributeNames(Map.of("#state", "state"))
-                    .expressionAttributeValues(Map.of(":processing", s("PROCESSING")))));
-        } catch (ConditionalCheckFailedException alreadyDone) {
-            // Someone completed it meanwhile: nothing to give back.
-        }
+        // False when someone completed it meanwhile: then there is nothing to give back.
+        StoreCalls.conditionally(() -> dynamo.deleteItem(b -> b.tableName(table).key(key("SNS#" + messageId, SK))
+                .conditionExpression("#state = :processing")
+                .expressionAttributeNames(Map.of("#state", "state"))
+                .expressionAttributeValues(Map.of(":processing", s("PROCESSING")))));
     }
 }

@@ -18,6 +18,30 @@ final class StoreCalls {
     private StoreCalls() {
     }
 
+    /**
+     * Runs a conditional write (or a transaction of them). Answers false, having written nothing, when a
+     * condition did not hold or a concurrent transaction on the same items came first: for every caller
+     * here that means "another writer won", a normal outcome to act on.
+     */
+    static boolean conditionally(Runnable write) {
+        try {
+            call(() -> {
+                write.run();
+                return null;
+            });
+            return true;
+        } catch (ConditionalCheckFailedException lostRace) {
+            return false;
+        } catch (TransactionCanceledException e) {
+            boolean lostRace = e.cancellationReasons().stream()
+                    .anyMatch(r -> "ConditionalCheckFailed".equals(r.code()) || "TransactionConflict".equals(r.code()));
+            if (lostRace) {
+                return false;
+            }
+            throw new UnavailableException("problem.store.unavailable", e);
+        }
+    }
+
     static <T> T call(Supplier<T> operation) {
         try {
             return operation.get();
