@@ -7,7 +7,7 @@ import com.deliverychannels.http.SendRoutes;
 
 import io.quarkus.funqy.Funq;
 
-/** Sending, delivery status and manual retry, behind API Gateway (a shell until issue 3). */
+/** Sending, delivery status and manual retry, behind API Gateway. */
 public class SendFunction {
     private final HttpApi http;
     private final SendRoutes routes;
