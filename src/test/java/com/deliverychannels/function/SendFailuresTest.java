@@ -12,10 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -212,7 +208,7 @@ class SendFailuresTest {
 
     @Test
     void aServerThatIsNotListeningSchedulesARetry() {
-        int port = closedPort();
+        int port = ScriptedSmtpServer.closedPort();
         String user = userOnSmtp("127.0.0.1", port, PASSWORD);
         Instant before = Instant.now();
 
@@ -227,7 +223,7 @@ class SendFailuresTest {
         // The server reads the whole message and closes the connection instead of answering the final ".": the
         // message was not accepted. (It reads every line first so that it closes cleanly; closing with unread
         // data makes the kernel reset the connection, which the Vert.x client only notices at our time-out.)
-        try (ScriptedSmtpServer server = upToAuthentication()
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.upToAuthentication()
                 .on("MAIL", "250 2.1.0 OK")
                 .on("RCPT", "250 2.1.5 OK")
                 .on("DATA", "354 go ahead")
@@ -307,7 +303,7 @@ class SendFailuresTest {
 
     /** A server that accepts everything up to {@code command} and answers it {@code reply}. */
     private static ScriptedSmtpServer replyingTo(String command, String reply) {
-        ScriptedSmtpServer.Script script = upToAuthentication();
+        ScriptedSmtpServer.Script script = ScriptedSmtpServer.upToAuthentication();
         for (String step : List.of("MAIL", "RCPT", "DATA")) {
             if (step.equals(command)) {
                 return script.on(step, reply).start();
@@ -317,18 +313,4 @@ class SendFailuresTest {
         throw new IllegalArgumentException(command);
     }
 
-    private static ScriptedSmtpServer.Script upToAuthentication() {
-        return ScriptedSmtpServer.greeting("220 scripted ESMTP")
-                .on("EHLO", "250-scripted", "250-STARTTLS", "250-ENHANCEDSTATUSCODES", "250 AUTH PLAIN LOGIN")
-                .onStartTls()
-                .on("AUTH", "235 2.7.0 Authentication successful");
-    }
-
-    private static int closedPort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

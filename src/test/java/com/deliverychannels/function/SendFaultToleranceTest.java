@@ -16,10 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -285,7 +281,7 @@ class SendFaultToleranceTest {
 
     @Test
     void smtpServerDownSchedulesARetryThatTheSweepSendsOnceTheServerIsUp() {
-        String user = userOnSmtp("127.0.0.1", closedPort());
+        String user = userOnSmtp("127.0.0.1", ScriptedSmtpServer.closedPort());
         String subject = subject();
         Instant before = Instant.now();
 
@@ -315,7 +311,7 @@ class SendFaultToleranceTest {
     @Test
     void smtpTransientReplyToTheSenderSchedulesARetryAndTheSweepTriesAgain() {
         String reply = "451 4.3.0 scripted: try again later";
-        try (ScriptedSmtpServer server = upToAuthentication().on("MAIL", reply).start()) {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.upToAuthentication().on("MAIL", reply).start()) {
             String user = userOnSmtp(server.host(), server.port());
             Instant before = Instant.now();
 
@@ -342,7 +338,7 @@ class SendFaultToleranceTest {
     @Test
     void smtpPermanentRefusalFailsTheDeliveryAndTheSweepNeverRetriesIt() {
         String reply = "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown";
-        try (ScriptedSmtpServer server = upToAuthentication().on("MAIL", "250 2.1.0 OK").on("RCPT", reply).start()) {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.upToAuthentication().on("MAIL", "250 2.1.0 OK").on("RCPT", reply).start()) {
             String user = userOnSmtp(server.host(), server.port());
 
             ApiAnswer answer = send(user, body(subject()), null);
@@ -381,7 +377,7 @@ class SendFaultToleranceTest {
         String subject = subject();
         String user;
         String deliveryId;
-        try (ScriptedSmtpServer server = upToAuthentication()
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.upToAuthentication()
                 .on("MAIL", "250 2.1.0 OK")
                 .on("RCPT", "250 2.1.5 OK")
                 .on("DATA", "354 go ahead")
@@ -605,18 +601,4 @@ class SendFaultToleranceTest {
         return user;
     }
 
-    private static ScriptedSmtpServer.Script upToAuthentication() {
-        return ScriptedSmtpServer.greeting("220 scripted ESMTP")
-                .on("EHLO", "250-scripted", "250-STARTTLS", "250-ENHANCEDSTATUSCODES", "250 AUTH PLAIN LOGIN")
-                .onStartTls()
-                .on("AUTH", "235 2.7.0 Authentication successful");
-    }
-
-    private static int closedPort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

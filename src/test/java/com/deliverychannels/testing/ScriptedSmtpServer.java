@@ -315,4 +315,22 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             return steps.stream().filter(step -> step.matches(line)).findFirst().orElse(null);
         }
     }
+
+    /** A server that greets, offers STARTTLS and AUTH, and accepts any credentials: scripts add what follows. */
+    public static Script upToAuthentication() {
+        return greeting("220 scripted ESMTP")
+                .on("EHLO", "250-scripted", "250-STARTTLS", "250-ENHANCEDSTATUSCODES", "250 AUTH PLAIN LOGIN")
+                .onStartTls()
+                .on("AUTH", "235 2.7.0 Authentication successful");
+    }
+
+    /** A loopback port nothing listens on (free a moment ago): connecting to it is refused. */
+    public static int closedPort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }
