@@ -7,20 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 
 import jakarta.inject.Inject;
 
@@ -34,20 +26,17 @@ import com.deliverychannels.bounce.SnsEnvelope;
 import com.deliverychannels.bounce.SnsIntake;
 import com.deliverychannels.bounce.SnsTestSigner;
 import com.deliverychannels.bounce.SuppressionList;
-import com.deliverychannels.channel.ChannelType;
-import com.deliverychannels.core.SortableId;
 import com.deliverychannels.delivery.Delivery;
-import com.deliverychannels.delivery.DeliveryEvent;
 import com.deliverychannels.delivery.DeliveryStatus;
 import com.deliverychannels.delivery.DeliveryStore;
 import com.deliverychannels.testing.ApiEvents;
 import com.deliverychannels.testing.BouncesFunctionProfile;
+import com.deliverychannels.testing.DeliveryFixtures;
+import com.deliverychannels.testing.SesFeedback;
+import com.deliverychannels.testing.SnsCertificateHost;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -61,8 +50,7 @@ import io.quarkus.test.junit.TestProfile;
 class BouncesFunctionTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOPIC = BouncesFunctionProfile.TOPIC;
-    private static HttpsServer certificateHost;
-    private static final List<String> confirmations = new CopyOnWriteArrayList<>();
+    private static SnsCertificateHost certificateHost;
 
     @Inject
     DeliveryStore deliveries;
@@ -74,28 +62,13 @@ class BouncesFunctionTest {
     SnsIntake intake;
 
     @BeforeAll
-    static void serveCertificate() throws Exception {
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = BouncesFunctionTest.class.getResourceAsStream("/tls/smtp-server.p12")) {
-            keys.load(in, "changeit".toCharArray());
-        }
-        KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        factory.init(keys, "changeit".toCharArray());
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(factory.getKeyManagers(), null, null);
-        certificateHost = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        certificateHost.setHttpsConfigurator(new HttpsConfigurator(tls));
-        certificateHost.createContext("/sns.pem", exchange -> answer(exchange, SnsTestSigner.certificatePem()));
-        certificateHost.createContext("/confirm", exchange -> {
-            confirmations.add(exchange.getRequestURI().getQuery());
-            answer(exchange, "<ConfirmSubscriptionResponse/>");
-        });
-        certificateHost.start();
+    static void serveCertificate() {
+        certificateHost = SnsCertificateHost.start();
     }
 
     @AfterAll
     static void stopCertificateHost() {
-        certificateHost.stop(0);
+        certificateHost.close();
     }
 
     @Test
@@ -229,7 +202,7 @@ class BouncesFunctionTest {
     void refusesACertificateUrlOffTheAllowedHostsWithoutFetchingIt() throws Exception {
         Delivery delivery = sentDelivery("mary@example.com", "richard@example.com");
         String envelope = SnsTestSigner.notification(TOPIC, ses("event-bounce-permanent-two-recipients.json", delivery),
-                "http://127.0.0.1:" + certificateHost.getAddress().getPort() + "/sns.pem", Instant.now());
+                certUrl().replaceFirst("^https:", "http:"), Instant.now());
 
         assertEquals(403, webhook(envelope).status());
         assertUntouched(delivery);
@@ -253,11 +226,11 @@ class BouncesFunctionTest {
     @Test
     void confirmsASubscriptionByVisitingTheSignedSubscribeUrl() {
         String token = UUID.randomUUID().toString();
-        String subscribeUrl = "https://127.0.0.1:" + certificateHost.getAddress().getPort() + "/confirm?token=" + token;
+        String subscribeUrl = certificateHost.subscribeUrl(token);
         String envelope = SnsTestSigner.subscriptionConfirmation(TOPIC, subscribeUrl, certUrl(), Instant.now());
 
         assertEquals(200, webhook(envelope).status());
-        assertTrue(confirmations.contains("token=" + token), confirmations.toString());
+        assertTrue(certificateHost.confirmations().contains("token=" + token), certificateHost.confirmations().toString());
     }
 
     @Test
@@ -288,38 +261,17 @@ class BouncesFunctionTest {
     }
 
     private Delivery sentDelivery(String... recipients) {
-        Instant now = Instant.now();
-        String id = SortableId.at(now);
-        Delivery delivery = new Delivery(id, "user-" + UUID.randomUUID(), DeliveryStatus.SENT, ChannelType.MSC,
-                SortableId.at(now), "Alice", "alice@example.org", List.of(recipients), List.of(), List.of(), null,
-                "Quarterly review", null, null, null, true, true, 1, null, null,
-                List.of(new DeliveryEvent("ACCEPTED", now, null), new DeliveryEvent("SENT", now, null)), now,
-                "<m@mail.delivery-channels.local>", null, 2);
+        Delivery delivery = DeliveryFixtures.sent(recipients);
         assertTrue(deliveries.create(delivery, Optional.empty()));
         return delivery;
     }
 
-    /** An SES fixture whose deliveryId tag and X-Delivery-Id header name {@code delivery}. */
-    private static String ses(String fixture, Delivery delivery) throws IOException {
-        ObjectNode message = (ObjectNode) JSON.readTree(BouncesFunctionTest.class
-                .getResourceAsStream("/fixtures/ses/" + fixture));
-        ObjectNode mail = (ObjectNode) message.get("mail");
-        if (mail.has("tags")) {
-            ((ObjectNode) mail.get("tags")).putArray("deliveryId").add(delivery.deliveryId());
-        }
-        if (mail.has("headers")) {
-            for (JsonNode header : (ArrayNode) mail.get("headers")) {
-                if (header.get("name").asText().equalsIgnoreCase("X-Delivery-Id")) {
-                    ((ObjectNode) header).put("value", delivery.deliveryId());
-                }
-            }
-        }
-        mail.put("messageId", "ses-" + UUID.randomUUID());
-        return message.toString();
+    private static String ses(String fixture, Delivery delivery) {
+        return SesFeedback.about(fixture, delivery);
     }
 
     private static String certUrl() {
-        return "https://127.0.0.1:" + certificateHost.getAddress().getPort() + "/sns.pem";
+        return certificateHost.certUrl();
     }
 
     private static JsonNode invoke(String event) throws IOException {
@@ -332,13 +284,5 @@ class BouncesFunctionTest {
                 .header("content-type", "text/plain; charset=UTF-8")
                 .header("x-amz-sns-message-type", "Notification")
                 .body(envelope).header("content-type", "text/plain; charset=UTF-8").send();
-    }
-
-    private static void answer(com.sun.net.httpserver.HttpExchange exchange, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.sendResponseHeaders(200, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 }

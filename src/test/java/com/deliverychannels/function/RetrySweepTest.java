@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -36,12 +35,12 @@ import com.deliverychannels.bounce.RetryState;
 import com.deliverychannels.channel.ChannelStore;
 import com.deliverychannels.channel.ChannelType;
 import com.deliverychannels.config.RetryConfig;
-import com.deliverychannels.core.SortableId;
 import com.deliverychannels.delivery.Delivery;
 import com.deliverychannels.delivery.DeliveryEvent;
 import com.deliverychannels.delivery.DeliveryStatus;
 import com.deliverychannels.delivery.DeliveryStore;
 import com.deliverychannels.testing.ApiEvents;
+import com.deliverychannels.testing.DeliveryFixtures;
 import com.deliverychannels.testing.MscRelayResource;
 import com.deliverychannels.testing.RetryFunctionProfile;
 import com.deliverychannels.testing.ScriptedSmtpServer;
@@ -333,21 +332,9 @@ class RetrySweepTest {
         return delivery(user, channel, attempts, nextAttemptAt, 1);
     }
 
-    /**
-     * A delivery as the send function leaves it after a first attempt that failed for a passing reason: content
-     * kept, RETRY_SCHEDULED at {@code nextAttemptAt}, To and Cc recipients, a subject no other test uses.
-     */
+    /** {@link DeliveryFixtures#retryScheduled} from the user's default identity. */
     static Delivery delivery(String user, ChannelType channel, int attempts, Instant nextAttemptAt, long version) {
-        Instant accepted = Instant.now().minus(Duration.ofMinutes(3));
-        String id = SortableId.at(accepted);
-        List<DeliveryEvent> events = new ArrayList<>();
-        events.add(new DeliveryEvent("ACCEPTED", accepted, null));
-        events.add(new DeliveryEvent("RETRY_SCHEDULED", accepted.plusSeconds(1), "421 4.4.2 earlier: timeout"));
         String identityId = Arc.container().instance(ChannelStore.class).get().settings(user).defaultIdentityId();
-        return new Delivery(id, user, DeliveryStatus.RETRY_SCHEDULED, channel, identityId, "Alice Martin",
-                ADDRESS, List.of("bob@example.org"), List.of("carol@example.org"), List.of(), null,
-                "Retry " + id, "Hi Bob,\nshall we talk?", "<p>Hi Bob,</p>", null, channel.viaTag(),
-                channel.bounceTracking(), attempts, nextAttemptAt, "421 4.4.2 earlier: timeout", events, accepted,
-                null, null, version);
+        return DeliveryFixtures.retryScheduled(user, identityId, ADDRESS, channel, attempts, nextAttemptAt, version);
     }
 }

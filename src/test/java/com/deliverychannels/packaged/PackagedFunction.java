@@ -124,7 +124,8 @@ public final class PackagedFunction implements AutoCloseable {
             List<String> command;
             if (Files.isRegularFile(bootstrap)) {
                 bootstrap.toFile().setExecutable(true);
-                command = List.of(bootstrap.toString());
+                command = new ArrayList<>(List.of(bootstrap.toString()));
+                command.addAll(nativeSystemProperties(productEnvironment));
             } else {
                 List<Path> ricClassPath = runtimeInterfaceClientClassPath();
                 Optional<Path> jniLibrary = extractJniLibrary(ricClassPath.get(0), workDir.resolve("runtime"));
@@ -295,6 +296,18 @@ public final class PackagedFunction implements AutoCloseable {
         command.add(RIC_MAIN);
         command.add(HANDLER);
         return command;
+    }
+
+    /**
+     * The {@code -D} options of {@code JAVA_TOOL_OPTIONS}, as arguments of a native bootstrap. A JVM reads
+     * that variable itself (Lambda's Java runtimes document it for system properties); a native image does
+     * not, but takes {@code -Dname=value} arguments. Lambda starts {@code bootstrap} without arguments, so
+     * in AWS this only matters for what a test must hand both kinds of artifact alike: its own trust store,
+     * for the TLS servers on loopback.
+     */
+    private static List<String> nativeSystemProperties(Map<String, String> productEnvironment) {
+        String options = productEnvironment.getOrDefault("JAVA_TOOL_OPTIONS", "");
+        return Stream.of(options.trim().split("\\s+")).filter(option -> option.startsWith("-D")).toList();
     }
 
     /**

@@ -105,16 +105,29 @@ public final class ApiEvents {
 
     /** Invokes the exported function with this event and reads its API Gateway answer. */
     public ApiAnswer send() {
-        String raw = given().contentType("application/json").body(json()).when().post("/").then().extract().asString();
+        return answer(given().contentType("application/json").body(json()).when().post("/").then().extract().asString());
+    }
+
+    /**
+     * An {@code APIGatewayV2HTTPResponse} as a function serialised it, read: the body decoded when it is
+     * base64 and parsed when it is JSON.
+     */
+    public static ApiAnswer answer(String raw) {
         try {
             JsonNode answer = JSON.readTree(raw);
+            if (!answer.path("statusCode").isInt()) {
+                throw new IllegalArgumentException("not an API Gateway answer: " + raw);
+            }
             Map<String, String> headers = new LinkedHashMap<>();
             if (answer.hasNonNull("headers")) {
                 answer.get("headers").fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
             }
             String body = answer.hasNonNull("body") ? answer.get("body").asText() : null;
-            return new ApiAnswer(answer.get("statusCode").asInt(), headers, body,
-                    body == null ? null : JSON.readTree(body));
+            if (body != null && answer.path("isBase64Encoded").asBoolean(false)) {
+                body = new String(java.util.Base64.getDecoder().decode(body), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            JsonNode parsed = body == null ? null : JSON.readTree(body);
+            return new ApiAnswer(answer.get("statusCode").asInt(), headers, body, parsed);
         } catch (IOException e) {
             throw new UncheckedIOException("not an API Gateway answer: " + raw, e);
         }
@@ -142,8 +155,13 @@ public final class ApiEvents {
 
     /** What the function answered: status, headers, raw body and the body parsed as JSON. */
     public record ApiAnswer(int status, Map<String, String> headers, String rawBody, JsonNode body) {
+        /** The header's value, its name in any case; {@code null} if absent. */
         public String header(String name) {
-            return headers.get(name);
+            return headers.entrySet().stream()
+                    .filter(header -> header.getKey().equalsIgnoreCase(name))
+                    .map(Map.Entry::getValue)
+                    .findFirst()
+                    .orElse(null);
         }
     }
 }

@@ -15,6 +15,6 @@ public class BouncesFunctionProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         return Map.of("quarkus.funqy.export", "bounces",
                 "bounce.topic-arns", TOPIC,
-                "sns.cert-url-pattern", "^https://127\\.0\\.0\\.1:[0-9]+/.*");
+                "sns.cert-url-pattern", SnsCertificateHost.URL_PATTERN);
     }
 }

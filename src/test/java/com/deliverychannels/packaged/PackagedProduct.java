@@ -1,0 +1,227 @@
+package com.deliverychannels.packaged;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.deliverychannels.delivery.DeliveryStore;
+import com.deliverychannels.local.EmbeddedDynamoDb;
+import com.deliverychannels.store.DynamoDeliveryStore;
+import com.deliverychannels.store.DynamoFailedDeliveryStore;
+import com.deliverychannels.store.TableLayout;
+import com.deliverychannels.testing.ApiEvents;
+import com.deliverychannels.testing.GmailSmtpResource;
+import com.deliverychannels.testing.GoogleTokenEndpoint;
+import com.deliverychannels.testing.SnsCertificateHost;
+import com.deliverychannels.testing.TestSmtpServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Everything a packaged function talks to, on loopback, and the configuration that points it there: DynamoDB
+ * Local with the table from {@link TableLayout}, our relay (STARTTLS required, AUTH), Gmail's SMTP server
+ * (XOAUTH2) and Google's token endpoint (WireMock), and SNS's certificate host. The functions get nothing but
+ * environment variables of CONTRACT §4 (and {@code JAVA_TOOL_OPTIONS} for the test trust store), as a Lambda
+ * would; every function started through {@link #start(String)} stops with this.
+ * <p>
+ * Shared by the packaged-artifact ITs and the benchmarks, so both run the artifact in the same world.
+ */
+public final class PackagedProduct implements AutoCloseable {
+    /** The SNS topic the bounces function accepts. */
+    public static final String TOPIC = "arn:aws:sns:eu-west-1:123456789012:ses-feedback";
+    public static final String RELAY_USERNAME = "ses-smtp-user";
+    public static final String RELAY_PASSWORD = "ses-smtp-password";
+    public static final String SENDER_DOMAIN = "mail.delivery-channels.test";
+    public static final String CONFIGURATION_SET = "delivery-channels-packaged";
+    /** Generous: a cold JVM start here takes a few seconds, slower on a loaded CI machine. */
+    public static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path TRUST_STORE = Path.of("src/test/resources/tls/truststore.p12").toAbsolutePath();
+
+    private final String table;
+    private final EmbeddedDynamoDb dynamoDbLocal;
+    private final DynamoDbClient dynamo;
+    private final TestSmtpServer relay;
+    private final SnsCertificateHost certificates;
+    private final Map<String, String> googleSettings;
+    private final String credentialsKeys;
+    private final List<PackagedFunction> functions = new ArrayList<>();
+
+    private PackagedProduct(String table, EmbeddedDynamoDb dynamoDbLocal, DynamoDbClient dynamo,
+                            TestSmtpServer relay, SnsCertificateHost certificates, Map<String, String> googleSettings) {
+        this.table = table;
+        this.dynamoDbLocal = dynamoDbLocal;
+        this.dynamo = dynamo;
+        this.relay = relay;
+        this.certificates = certificates;
+        this.googleSettings = googleSettings;
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        this.credentialsKeys = "packaged-1:" + Base64.getEncoder().encodeToString(key);
+    }
+
+    /** Starts DynamoDB Local with the table {@code table}, and the servers around it. */
+    public static PackagedProduct open(String table) {
+        EmbeddedDynamoDb dynamoDbLocal = EmbeddedDynamoDb.start(freeLoopbackPort());
+        DynamoDbClient dynamo = DynamoDbClient.builder()
+                .endpointOverride(URI.create(dynamoDbLocal.endpoint()))
+                .region(Region.EU_WEST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
+        // The functions never create the table (in AWS the template does); it must exist first.
+        TableLayout.createIfAbsent(dynamo, table);
+        Map<String, String> google = new GoogleTokenEndpoint().start();
+        new GmailSmtpResource().start();
+        return new PackagedProduct(table, dynamoDbLocal, dynamo,
+                TestSmtpServer.startTls(RELAY_USERNAME, RELAY_PASSWORD), SnsCertificateHost.start(), google);
+    }
+
+    /**
+     * The product's configuration as the template gives it to every function: environment variables of
+     * CONTRACT §4 only, nothing of a test profile. A copy; callers may change it for one function.
+     */
+    public Map<String, String> environment() {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("DELIVERY_TABLE", table);
+        environment.put("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", dynamoDbLocal.endpoint());
+        environment.put("QUARKUS_DYNAMODB_AWS_REGION", "eu-west-1");
+        environment.put("QUARKUS_DYNAMODB_AWS_CREDENTIALS_TYPE", "static");
+        environment.put("QUARKUS_DYNAMODB_AWS_CREDENTIALS_STATIC_PROVIDER_ACCESS_KEY_ID", "test");
+        environment.put("QUARKUS_DYNAMODB_AWS_CREDENTIALS_STATIC_PROVIDER_SECRET_ACCESS_KEY", "test");
+        environment.put("CREDENTIALS_KEYS", credentialsKeys);
+        environment.put("QUARKUS_MAILER_HOST", relay.host());
+        environment.put("QUARKUS_MAILER_PORT", Integer.toString(relay.port()));
+        environment.put("QUARKUS_MAILER_USERNAME", RELAY_USERNAME);
+        environment.put("QUARKUS_MAILER_PASSWORD", RELAY_PASSWORD);
+        environment.put("QUARKUS_MAILER_START_TLS", "REQUIRED");
+        environment.put("QUARKUS_MAILER_TLS", "false");
+        environment.put("MSC_SENDER_DOMAIN", SENDER_DOMAIN);
+        environment.put("MSC_CONFIGURATION_SET", CONFIGURATION_SET);
+        googleSettings.forEach((key, value) -> environment.put(variable(key), value));
+        TestSmtpServer gmail = GmailSmtpResource.server();
+        environment.put("GMAIL_SMTP_HOST", gmail.host());
+        environment.put("GMAIL_SMTP_PORT", Integer.toString(gmail.port()));
+        environment.put("GMAIL_SMTP_SECURITY", "STARTTLS");
+        environment.put("BOUNCE_TOPIC_ARNS", TOPIC);
+        environment.put("SNS_CERT_URL_PATTERN", SnsCertificateHost.URL_PATTERN);
+        environment.put("SMTP_ALLOW_PRIVATE_HOSTS", "true");
+        // The servers above present the test certificate; the function must trust it as the test JVM does.
+        environment.put("JAVA_TOOL_OPTIONS", "-Djavax.net.ssl.trustStore=" + TRUST_STORE
+                + " -Djavax.net.ssl.trustStorePassword=changeit -Djavax.net.ssl.trustStoreType=PKCS12");
+        return environment;
+    }
+
+    /** Starts the packaged function {@code exportName} with {@link #environment()}; it stops with this. */
+    public PackagedFunction start(String exportName) {
+        return start(exportName, environment());
+    }
+
+    /** Starts the packaged function {@code exportName} with {@code environment}; it stops with this. */
+    public PackagedFunction start(String exportName, Map<String, String> environment) {
+        PackagedFunction function = PackagedFunction.start(exportName, environment);
+        functions.add(function);
+        return function;
+    }
+
+    /** Invokes an HTTP-facing function with an API Gateway event and reads its answer. */
+    public static ApiEvents.ApiAnswer http(PackagedFunction function, ApiEvents request) {
+        return ApiEvents.answer(function.invoke(request.json(), TIMEOUT));
+    }
+
+    /** Invokes a function with any event and parses its JSON answer. */
+    public static JsonNode invoke(PackagedFunction function, String event) {
+        String raw = function.invoke(event, TIMEOUT);
+        try {
+            return JSON.readTree(raw);
+        } catch (IOException e) {
+            throw new AssertionError("the function's answer is not JSON: " + raw, e);
+        }
+    }
+
+    public String table() {
+        return table;
+    }
+
+    public DynamoDbClient dynamo() {
+        return dynamo;
+    }
+
+    /** The deliveries as the functions store them, read and written through the product's own store. */
+    public DeliveryStore deliveries() {
+        return new DynamoDeliveryStore(dynamo, () -> table, Clock.systemUTC(),
+                new DynamoFailedDeliveryStore(dynamo, () -> table));
+    }
+
+    /**
+     * The ids of every delivery {@code user} owns. Deliveries are keyed by their own id, not by user, so this
+     * scans the (small, test-only) table: the one way to see a delivery nobody was answered about.
+     */
+    public List<String> deliveryIdsOf(String user) {
+        return dynamo.scanPaginator(scan -> scan.tableName(table)
+                        .filterExpression("#owner = :owner AND begins_with(#pk, :prefix)")
+                        .expressionAttributeNames(Map.of("#owner", "owner", "#pk", TableLayout.PK))
+                        .expressionAttributeValues(Map.of(":owner", AttributeValue.fromS(user),
+                                ":prefix", AttributeValue.fromS("DELIVERY#")))
+                        .consistentRead(true))
+                .items().stream()
+                .map(item -> item.get(TableLayout.PK).s().substring("DELIVERY#".length()))
+                .toList();
+    }
+
+    /** Our relay: every MSC message arrives here. */
+    public TestSmtpServer relay() {
+        return relay;
+    }
+
+    /** smtp.gmail.com: XOAUTH2 for {@link GmailSmtpResource#ADDRESS} with its accepted access token. */
+    public TestSmtpServer gmail() {
+        return GmailSmtpResource.server();
+    }
+
+    public SnsCertificateHost certificates() {
+        return certificates;
+    }
+
+    @Override
+    public void close() {
+        functions.forEach(PackagedFunction::close);
+        certificates.close();
+        relay.close();
+        dynamo.close();
+        dynamoDbLocal.close();
+    }
+
+    /** {@code gmail.token-url} → {@code GMAIL_TOKEN_URL}: the environment variable a property is read from. */
+    private static String variable(String property) {
+        return property.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);
+    }
+
+    private static int freeLoopbackPort() {
+        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
