@@ -55,8 +55,6 @@ class FunctionBenchmark {
     private static final int COLD_RUNS = Integer.getInteger("bench.coldRuns", 5);
     private static final int WARM_RUNS = Integer.getInteger("bench.warmRuns", 1_000);
     private static final int WARM_UP = Integer.getInteger("bench.warmUp", 200);
-    /** Linux reports process start times in clock ticks of 1/100 s (USER_HZ) on every common platform. */
-    private static final double CLOCK_TICKS_PER_SECOND = 100.0;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static {
@@ -116,33 +114,33 @@ class FunctionBenchmark {
         List<Long> hwm = new ArrayList<>();
         String firstAnswer = "";
         for (int run = 0; run < COLD_RUNS; run++) {
-            Set<Long> before = childPids();
+            Set<Long> before = ProcessStats.children();
             long t0 = System.nanoTime();
             try (PackagedFunction f = PackagedFunction.start(zip, function, environment, TIMEOUT)) {
-                double readyUptime = uptimeSeconds();
+                double readyUptime = ProcessStats.uptimeSeconds();
                 if (!f.isReady()) {
                     throw new IllegalStateException(function + " did not get ready" + f.describeProcess());
                 }
                 String answer = f.invoke(event, TIMEOUT);
-                double answerUptime = uptimeSeconds();
+                double answerUptime = ProcessStats.uptimeSeconds();
                 long t1 = System.nanoTime();
-                long pid = newChild(before);
-                double started = processStartUptime(pid);
+                long pid = ProcessStats.newChild(before);
+                double started = ProcessStats.startUptimeSeconds(pid);
                 ready.add(Math.round((readyUptime - started) * 1000));
                 answered.add(Math.round((answerUptime - started) * 1000));
                 harness.add((t1 - t0) / 1_000_000);
-                hwm.add(procStatusKb(pid, "VmHWM") / 1024);
-                firstAnswer = statusOf(answer);
+                hwm.add(ProcessStats.statusKib(pid, "VmHWM") / 1024);
+                firstAnswer = BenchReport.statusOf(answer);
             }
         }
-        line("| " + function + " | " + firstAnswer + " | " + summary(ready) + " | " + summary(answered) + " | "
-                + summary(harness) + " | " + summary(hwm) + " |");
+        line("| " + function + " | " + firstAnswer + " | " + BenchReport.medianAndRange(ready) + " | " + BenchReport.medianAndRange(answered) + " | "
+                + BenchReport.medianAndRange(harness) + " | " + BenchReport.medianAndRange(hwm) + " |");
     }
 
     private void warm(Path zip, Map<String, String> environment, DynamoDbClient dynamo) throws Exception {
-        Set<Long> before = childPids();
+        Set<Long> before = ProcessStats.children();
         try (PackagedFunction channels = PackagedFunction.start(zip, "channels", environment, TIMEOUT)) {
-            long pid = newChild(before);
+            long pid = ProcessStats.newChild(before);
             // Something for GET /v1/channel and the bare reads to find.
             String seeded = channels.invoke(httpEvent("POST", "/v1/identities", "user-alice",
                     "{\"name\":\"Alice\",\"address\":\"alice@example.com\",\"default\":true}"), TIMEOUT);
@@ -169,7 +167,7 @@ class FunctionBenchmark {
             for (var route : routes.entrySet()) {
                 String status = "";
                 for (int i = 0; i < WARM_UP; i++) {
-                    status = statusOf(channels.invoke(route.getValue().apply(user++), TIMEOUT));
+                    status = BenchReport.statusOf(channels.invoke(route.getValue().apply(user++), TIMEOUT));
                 }
                 long[] nanos = new long[WARM_RUNS];
                 for (int i = 0; i < WARM_RUNS; i++) {
@@ -177,9 +175,9 @@ class FunctionBenchmark {
                     long t0 = System.nanoTime();
                     String answer = channels.invoke(event, TIMEOUT);
                     nanos[i] = System.nanoTime() - t0;
-                    status = statusOf(answer);
+                    status = BenchReport.statusOf(answer);
                 }
-                line(percentileRow(route.getKey(), status, nanos));
+                line("| " + route.getKey() + " | " + status + " | " + BenchReport.percentileCells(nanos) + " |");
             }
 
             var key = Map.of(TableLayout.PK, AttributeValue.fromS("USER#user-alice"),
@@ -190,20 +188,20 @@ class FunctionBenchmark {
                     .expressionAttributeNames(Map.of("#pk", TableLayout.PK))
                     .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("USER#user-alice")))
                     .build();
-            line(percentileRow("bare DynamoDB Local GetItem (one item of user-alice)", "-",
-                    time(() -> dynamo.getItem(get))));
-            line(percentileRow("bare DynamoDB Local Query (partition USER#user-alice)", "-",
-                    time(() -> dynamo.query(query))));
+            line("| bare DynamoDB Local GetItem (one item of user-alice) | - | "
+                    + BenchReport.percentileCells(time(() -> dynamo.getItem(get))) + " |");
+            line("| bare DynamoDB Local Query (partition USER#user-alice) | - | "
+                    + BenchReport.percentileCells(time(() -> dynamo.query(query))) + " |");
             line("");
-            line("Seeding identity for user-alice answered " + statusOf(seeded) + ".");
+            line("Seeding identity for user-alice answered " + BenchReport.statusOf(seeded) + ".");
             line("");
             line("## Memory (channels function process after the warm runs)");
             line("");
             long total = (long) routes.size() * (WARM_UP + WARM_RUNS) + 1;
             line("| what | MiB |");
             line("|---|---|");
-            line("| VmHWM (peak RSS) after " + total + " invocations | " + procStatusKb(pid, "VmHWM") / 1024 + " |");
-            line("| VmRSS at the end | " + procStatusKb(pid, "VmRSS") / 1024 + " |");
+            line("| VmHWM (peak RSS) after " + total + " invocations | " + ProcessStats.statusKib(pid, "VmHWM") / 1024 + " |");
+            line("| VmRSS at the end | " + ProcessStats.statusKib(pid, "VmRSS") / 1024 + " |");
             line("");
             line("Heap limit as in PackagedFunction: -XX:MaxHeapSize = 85 % of 512 MB, serial GC, C1 only.");
         }
@@ -231,76 +229,6 @@ class FunctionBenchmark {
             nanos[i] = System.nanoTime() - t0;
         }
         return nanos;
-    }
-
-    private static String percentileRow(String what, String status, long[] nanos) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        return "| " + what + " | " + status + " | " + sorted.length + " | " + ms(percentile(sorted, 50)) + " | "
-                + ms(percentile(sorted, 99)) + " | " + ms(sorted[sorted.length - 1]) + " |";
-    }
-
-    /** Nearest rank. */
-    private static long percentile(long[] sorted, int p) {
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, rank - 1)];
-    }
-
-    private static String ms(long nanos) {
-        return String.format(java.util.Locale.ROOT, "%.2f", nanos / 1_000_000.0);
-    }
-
-    private static String summary(List<Long> values) {
-        List<Long> sorted = values.stream().sorted().toList();
-        long median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
-                : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
-        return median + " [" + sorted.get(0) + " – " + sorted.get(sorted.size() - 1) + "]";
-    }
-
-    private static String statusOf(String rawAnswer) {
-        try {
-            JsonNode answer = JSON.readTree(rawAnswer);
-            return answer.has("statusCode") ? Integer.toString(answer.path("statusCode").asInt())
-                    : "non-HTTP: " + abbreviate(rawAnswer);
-        } catch (IOException e) {
-            return "unparsed: " + abbreviate(rawAnswer);
-        }
-    }
-
-    private static String abbreviate(String text) {
-        String flat = text.replace('|', '/').replace('\n', ' ');
-        return flat.length() > 60 ? flat.substring(0, 60) + "…" : flat;
-    }
-
-    private static Set<Long> childPids() {
-        return ProcessHandle.current().children().map(ProcessHandle::pid).collect(Collectors.toSet());
-    }
-
-    private static long newChild(Set<Long> before) {
-        List<Long> fresh = ProcessHandle.current().children().map(ProcessHandle::pid)
-                .filter(pid -> !before.contains(pid)).toList();
-        if (fresh.size() != 1) {
-            throw new IllegalStateException("expected one new child process (the function), found " + fresh);
-        }
-        return fresh.get(0);
-    }
-
-    private static double uptimeSeconds() throws IOException {
-        return Double.parseDouble(Files.readString(Path.of("/proc/uptime")).trim().split("\\s+")[0]);
-    }
-
-    /** Field 22 of /proc/pid/stat (start time in clock ticks after boot), read past the parenthesised name. */
-    private static double processStartUptime(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[19]) / CLOCK_TICKS_PER_SECOND;
-    }
-
-    private static long procStatusKb(long pid, String field) throws IOException {
-        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
-                .filter(l -> l.startsWith(field + ":"))
-                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
-                .findFirst().orElse(-1L);
     }
 
     /** The same product configuration as PackagedChannelsFunctionIT. */
