@@ -127,10 +127,7 @@ class ManualRetryTest {
     @Test
     void aRetryThatFailsForAPassingReasonIsScheduledAgain() {
         String reply = "451 4.3.0 scripted: try again later";
-        try (ScriptedSmtpServer server = ScriptedSmtpServer.greeting("220 scripted ESMTP")
-                .on("EHLO", "250-scripted", "250-STARTTLS", "250-ENHANCEDSTATUSCODES", "250 AUTH PLAIN LOGIN")
-                .onStartTls()
-                .on("AUTH", "235 2.7.0 Authentication successful")
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.upToAuthentication()
                 .on("MAIL", "250 2.1.0 OK")
                 .on("RCPT", reply)
                 .start()) {

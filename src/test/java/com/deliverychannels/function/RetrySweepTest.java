@@ -319,10 +319,7 @@ class RetrySweepTest {
 
     /** A server that takes the sender and answers every recipient with {@code reply}. */
     private static ScriptedSmtpServer replyingToRecipients(String reply) {
-        return ScriptedSmtpServer.greeting("220 scripted ESMTP")
-                .on("EHLO", "250-scripted", "250-STARTTLS", "250-ENHANCEDSTATUSCODES", "250 AUTH PLAIN LOGIN")
-                .onStartTls()
-                .on("AUTH", "235 2.7.0 Authentication successful")
+        return ScriptedSmtpServer.upToAuthentication()
                 .on("MAIL", "250 2.1.0 OK")
                 .on("RCPT", reply)
                 .start();

@@ -51,8 +51,6 @@ class PackagedBouncesFunctionIT {
         product = PackagedProduct.open("delivery-channels-packaged-bounces");
         bounces = product.start("bounces");
         channels = product.start("channels");
-        assertTrue(bounces.isReady(), () -> "bounces did not get ready" + bounces.describeProcess());
-        assertTrue(channels.isReady(), () -> "channels did not get ready" + channels.describeProcess());
     }
 
     @AfterAll

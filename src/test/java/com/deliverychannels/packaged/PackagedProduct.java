@@ -132,15 +132,22 @@ public final class PackagedProduct implements AutoCloseable {
         return environment;
     }
 
-    /** Starts the packaged function {@code exportName} with {@link #environment()}; it stops with this. */
+    /** {@link #start(String, Map)} with {@link #environment()}. */
     public PackagedFunction start(String exportName) {
         return start(exportName, environment());
     }
 
-    /** Starts the packaged function {@code exportName} with {@code environment}; it stops with this. */
+    /**
+     * Starts the packaged function {@code exportName} with {@code environment}, and fails with its output if
+     * it does not get ready (init failed, or the process exited); it stops with this.
+     */
     public PackagedFunction start(String exportName, Map<String, String> environment) {
         PackagedFunction function = PackagedFunction.start(exportName, environment);
         functions.add(function);
+        if (!function.isReady()) {
+            throw new IllegalStateException("the packaged " + exportName + " function did not get ready"
+                    + function.describeProcess());
+        }
         return function;
     }
 

