@@ -62,7 +62,14 @@ public class DeliveryAttempts {
      * this one fails for a passing reason.
      */
     public Delivery attempt(Delivery delivery, boolean byHand) {
-        ChannelSettings settings = channels.settings(delivery.userId());
+        return attempt(delivery, channels.settings(delivery.userId()), byHand);
+    }
+
+    /**
+     * Sends {@code delivery} once on the channel {@code settings} name: the user's settings as the caller just
+     * read them (a first attempt, in the request that accepted the message), so they are not read twice.
+     */
+    public Delivery attempt(Delivery delivery, ChannelSettings settings, boolean byHand) {
         ChannelType channel = settings.active();
         delivery = delivery.on(channel, fromAddress(delivery, settings));
         SendOutcome outcome = mailer.send(delivery.userId(), channel, settings, composer.compose(delivery, channel));

@@ -99,7 +99,7 @@ public class SendService {
         LOG.infof("delivery %s accepted for user %s on %s, %d recipients", deliveryId, userId, channel,
                 created.recipients().size());
         try {
-            return attempts.attempt(created);
+            return attempts.attempt(created, settings, false);
         } catch (ConflictException lostRace) {
             return deliveries.find(deliveryId).orElseThrow(() -> lostRace);
         }
