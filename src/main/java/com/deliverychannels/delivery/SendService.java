@@ -17,7 +17,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import com.deliverychannels.bounce.SuppressionList;
 import com.deliverychannels.channel.ChannelSettings;
 import com.deliverychannels.channel.ChannelStore;
 import com.deliverychannels.channel.ChannelType;
@@ -47,15 +46,15 @@ public class SendService {
 
     private final DeliveryStore deliveries;
     private final ChannelStore channels;
-    private final SuppressionList suppressions;
+    private final SenderLookup senders;
     private final DeliveryAttempts attempts;
     private final Clock clock;
 
-    public SendService(DeliveryStore deliveries, ChannelStore channels, SuppressionList suppressions,
+    public SendService(DeliveryStore deliveries, ChannelStore channels, SenderLookup senders,
             DeliveryAttempts attempts, Clock clock) {
         this.deliveries = deliveries;
         this.channels = channels;
-        this.suppressions = suppressions;
+        this.senders = senders;
         this.attempts = attempts;
         this.clock = clock;
     }
@@ -77,10 +76,11 @@ public class SendService {
             return repeated.get();
         }
         ChannelSettings settings = channels.settings(userId);
-        Identity identity = identity(userId, settings, request.identityId());
+        SenderLookup.Sender sender = senders.lookup(userId, identityId(settings, request), recipients(request));
+        Identity identity = identity(sender, request);
         ChannelType channel = settings.active();
         String fromAddress = fromAddress(settings, identity);
-        refuseSuppressed(userId, request);
+        refuseSuppressed(request, sender.suppressedRecipients());
 
         Instant now = clock.instant();
         String deliveryId = SortableId.at(now);
@@ -148,16 +148,23 @@ public class SendService {
         });
     }
 
-    private Identity identity(String userId, ChannelSettings settings, String identityId) {
-        if (identityId != null) {
-            return channels.identity(userId, identityId).orElseThrow(() -> new InvalidInputException(
-                    FieldError.of("identityId", "field.identity-unknown")));
+    /** The identity the message is sent as: the one asked for, else the user's default. */
+    private static String identityId(ChannelSettings settings, SendRequest request) {
+        if (request.identityId() != null) {
+            return request.identityId();
         }
         if (settings.defaultIdentityId() == null) {
             throw new ConflictException("problem.identity.none");
         }
-        return channels.identity(userId, settings.defaultIdentityId())
-                .orElseThrow(() -> new ConflictException("problem.identity.none"));
+        return settings.defaultIdentityId();
+    }
+
+    private static Identity identity(SenderLookup.Sender sender, SendRequest request) {
+        if (request.identityId() != null) {
+            return sender.identity().orElseThrow(() -> new InvalidInputException(
+                    FieldError.of("identityId", "field.identity-unknown")));
+        }
+        return sender.identity().orElseThrow(() -> new ConflictException("problem.identity.none"));
     }
 
     /** Whose address recipients see: the identity's, or on Gmail the connected account's (CONTRACT §1). */
@@ -184,11 +191,14 @@ public class SendService {
         }
     }
 
-    private void refuseSuppressed(String userId, SendRequest request) {
+    private static List<String> recipients(SendRequest request) {
         List<String> all = new ArrayList<>(request.to());
         all.addAll(request.cc());
         all.addAll(request.bcc());
-        Set<String> suppressed = suppressions.suppressed(userId, all);
+        return all;
+    }
+
+    private static void refuseSuppressed(SendRequest request, Set<String> suppressed) {
         if (suppressed.isEmpty()) {
             return;
         }

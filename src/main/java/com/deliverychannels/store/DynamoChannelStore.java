@@ -46,7 +46,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 @ApplicationScoped
 public class DynamoChannelStore implements ChannelStore {
     private static final String SETTINGS = "SETTINGS";
-    private static final String IDENTITY_PREFIX = "IDENTITY#";
+    static final String IDENTITY_PREFIX = "IDENTITY#";
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -183,7 +183,7 @@ public class DynamoChannelStore implements ChannelStore {
                 smtp, gmail, Items.number(item, "version"), instant(item, "updatedAt"));
     }
 
-    private static Identity toIdentity(Map<String, AttributeValue> item) {
+    static Identity toIdentity(Map<String, AttributeValue> item) {
         return new Identity(string(item, "id"), string(item, "name"), string(item, "address"),
                 instant(item, "createdAt"));
     }

@@ -23,8 +23,6 @@ import com.deliverychannels.config.TableConfig;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 
 /** Suppressed recipients under {@code USER#sub / SUPPRESSED#<lower-case address>}; one BatchGetItem per check. */
 @ApplicationScoped
@@ -41,29 +39,25 @@ public class DynamoSuppressionList implements SuppressionList {
 
     @Override
     public Set<String> suppressed(String userId, Collection<String> addresses) {
-        Map<String, List<String>> byKey = new LinkedHashMap<>();
+        Map<String, List<String>> bySortKey = sortKeys(addresses);
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        bySortKey.keySet().forEach(sortKey -> keys.add(key(userPk(userId), sortKey)));
+        return addressesOf(StoreCalls.batchGet(dynamo, table, keys), bySortKey);
+    }
+
+    /** The sort keys of the suppression items for {@code addresses}, each with the addresses (as given) it is for. */
+    static Map<String, List<String>> sortKeys(Collection<String> addresses) {
+        Map<String, List<String>> bySortKey = new LinkedHashMap<>();
         for (String address : addresses) {
-            byKey.computeIfAbsent(normalize(address), k -> new ArrayList<>()).add(address);
+            bySortKey.computeIfAbsent(PREFIX + normalize(address), k -> new ArrayList<>()).add(address);
         }
+        return bySortKey;
+    }
+
+    /** The addresses (as given to {@link #sortKeys}) whose suppression items are among {@code items}. */
+    static Set<String> addressesOf(List<Map<String, AttributeValue>> items, Map<String, List<String>> bySortKey) {
         Set<String> found = new HashSet<>();
-        List<Map<String, AttributeValue>> pending = new ArrayList<>();
-        byKey.keySet().forEach(k -> pending.add(key(userPk(userId), PREFIX + k)));
-        // BatchGetItem answers what it could and hands back the rest; ask again until nothing is left.
-        for (int round = 0; !pending.isEmpty(); round++) {
-            if (round > 5) {
-                throw new com.deliverychannels.core.UnavailableException("problem.store.unavailable", null);
-            }
-            List<Map<String, AttributeValue>> ask = List.copyOf(pending);
-            pending.clear();
-            BatchGetItemResponse response = StoreCalls.call(() -> dynamo.batchGetItem(b -> b.requestItems(
-                    Map.of(table, KeysAndAttributes.builder().keys(ask).consistentRead(true).build()))));
-            response.responses().getOrDefault(table, List.of()).forEach(item ->
-                    found.addAll(byKey.getOrDefault(item.get(TableLayout.SK).s().substring(PREFIX.length()), List.of())));
-            KeysAndAttributes left = response.unprocessedKeys().get(table);
-            if (left != null) {
-                pending.addAll(left.keys());
-            }
-        }
+        items.forEach(item -> found.addAll(bySortKey.getOrDefault(item.get(TableLayout.SK).s(), List.of())));
         return found;
     }
 

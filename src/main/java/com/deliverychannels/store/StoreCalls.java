@@ -1,11 +1,18 @@
 package com.deliverychannels.store;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import com.deliverychannels.core.UnavailableException;
 
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
@@ -15,6 +22,9 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * turn into its own answer (a lost race, an absent item).
  */
 final class StoreCalls {
+    /** How often BatchGetItem is asked again for keys it left unprocessed before the store counts as unavailable. */
+    private static final int MAX_BATCH_ROUNDS = 5;
+
     private StoreCalls() {
     }
 
@@ -50,5 +60,30 @@ final class StoreCalls {
         } catch (SdkException e) {
             throw new UnavailableException("problem.store.unavailable", e);
         }
+    }
+
+    /**
+     * Reads {@code keys} (at most 100, no two alike) of {@code table} strongly consistently with BatchGetItem,
+     * asking again for what DynamoDB hands back unprocessed; answers the items that exist, in no order.
+     */
+    static List<Map<String, AttributeValue>> batchGet(DynamoDbClient dynamo, String table,
+                                                      List<Map<String, AttributeValue>> keys) {
+        List<Map<String, AttributeValue>> found = new ArrayList<>();
+        List<Map<String, AttributeValue>> pending = new ArrayList<>(keys);
+        for (int round = 0; !pending.isEmpty(); round++) {
+            if (round > MAX_BATCH_ROUNDS) {
+                throw new UnavailableException("problem.store.unavailable", null);
+            }
+            List<Map<String, AttributeValue>> ask = List.copyOf(pending);
+            pending.clear();
+            BatchGetItemResponse response = call(() -> dynamo.batchGetItem(b -> b.requestItems(
+                    Map.of(table, KeysAndAttributes.builder().keys(ask).consistentRead(true).build()))));
+            found.addAll(response.responses().getOrDefault(table, List.of()));
+            KeysAndAttributes left = response.unprocessedKeys().get(table);
+            if (left != null) {
+                pending.addAll(left.keys());
+            }
+        }
+        return found;
     }
 }
