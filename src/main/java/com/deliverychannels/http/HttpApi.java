@@ -83,6 +83,10 @@ public class HttpApi {
             throw HttpProblem.methodNotAllowed(wrong.allowed());
         }
         Router.Match.Found found = (Router.Match.Found) match;
+        // In AWS the authorizer refuses an anonymous call before it reaches us; here too, before the body.
+        if (!found.route().anonymous() && request.caller().isEmpty()) {
+            throw new HttpProblem(Problem.UNAUTHENTICATED, "problem.unauthenticated.detail");
+        }
         if (request.body() != null && request.body().getBytes(StandardCharsets.UTF_8).length > MAX_BODY_BYTES) {
             throw new HttpProblem(Problem.PAYLOAD_TOO_LARGE, "problem.payload-too-large.detail", MAX_BODY_BYTES / 1024);
         }
@@ -111,11 +115,8 @@ public class HttpApi {
             return body;
         }
         try {
-            byte[] bytes = Base64.getDecoder().decode(body);
-            if (bytes.length > MAX_BODY_BYTES) {
-                throw new HttpProblem(Problem.PAYLOAD_TOO_LARGE, "problem.payload-too-large.detail", MAX_BODY_BYTES / 1024);
-            }
-            return new String(bytes, StandardCharsets.UTF_8);
+            // Its size is checked with the route, once the caller is known (dispatch).
+            return new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw new HttpProblem(Problem.BAD_REQUEST, "problem.body.malformed");
         }

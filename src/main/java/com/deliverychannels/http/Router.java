@@ -24,8 +24,11 @@ public final class Router {
         ApiResponse handle(ApiRequest request);
     }
 
-    /** One route: {@code method} and path template. */
-    public record Route(String method, String template, Handler handler) {
+    /**
+     * One route: {@code method} and path template. Routes are behind the JWT authorizer unless
+     * {@code anonymous} (SNS's webhook): a request without a caller is refused before anything else is read.
+     */
+    public record Route(String method, String template, boolean anonymous, Handler handler) {
         List<String> segments() {
             return List.of(template.substring(1).split("/"));
         }
@@ -101,8 +104,15 @@ public final class Router {
     public static final class Builder {
         private final List<Route> routes = new ArrayList<>();
 
+        /** A route for callers the JWT authorizer named. */
         public Builder route(String method, String template, Handler handler) {
-            routes.add(new Route(method, template, handler));
+            routes.add(new Route(method, template, false, handler));
+            return this;
+        }
+
+        /** A route API Gateway serves without its authorizer. */
+        public Builder anonymousRoute(String method, String template, Handler handler) {
+            routes.add(new Route(method, template, true, handler));
             return this;
         }
 

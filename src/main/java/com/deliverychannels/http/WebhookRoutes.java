@@ -15,7 +15,7 @@ public class WebhookRoutes {
 
     public WebhookRoutes(SnsIntake intake) {
         this.router = Router.builder()
-                .route("POST", "/v1/webhooks/ses", request -> {
+                .anonymousRoute("POST", "/v1/webhooks/ses", request -> {
                     if (request.body() == null || request.body().isBlank()) {
                         throw new HttpProblem(Problem.BAD_REQUEST, "problem.body.missing");
                     }

@@ -185,6 +185,19 @@ class ChannelsRoutingTest {
     }
 
     @Test
+    void anAnonymousBodyOver256KiBIsRefusedForItsMissingCallerFirst() {
+        // As API Gateway's authorizer does in AWS: who is asking comes before what they sent.
+        ApiAnswer plain = ApiEvents.post("/v1/identities", bodyOfBytes(256 * 1024 + 1)).anonymous().send();
+        ApiAnswer base64 = ApiEvents.request("POST", "/v1/identities").anonymous()
+                .header("content-type", "application/json")
+                .base64Body(Base64.getEncoder().encodeToString(bodyOfBytes(256 * 1024 + 1)
+                        .getBytes(StandardCharsets.UTF_8))).send();
+
+        assertProblem(plain, 401, "unauthenticated");
+        assertProblem(base64, 401, "unauthenticated");
+    }
+
+    @Test
     void base64BodyOver256KiBAnswers413() {
         String body = bodyOfBytes(256 * 1024 + 1);
         ApiAnswer answer = ApiEvents.request("POST", "/v1/identities").as(newUser())

@@ -144,13 +144,18 @@ class TemplateMatchesCodeTest {
     @Test
     void everyRouteTheRoutersServeIsMappedToItsFunctionAndNoOther() throws Exception {
         Map<String, String> code = new TreeMap<>();
+        Set<String> anonymous = new TreeSet<>();
         for (Map.Entry<String, Class<?>> function : funqyFunctions().entrySet()) {
             for (Router.Route route : routesOf(function.getValue())) {
                 assertEquals(null, code.put(route.method() + " " + route.template(), function.getKey()),
                         "one function per route");
+                if (route.anonymous()) {
+                    anonymous.add(route.method() + " " + route.template());
+                }
             }
         }
         assertTrue(code.keySet().containsAll(WITHOUT_AUTHORIZER), "the code serves the webhook");
+        assertEquals(WITHOUT_AUTHORIZER, anonymous, "the routes the code serves without a caller");
 
         Map<String, String> deployed = new TreeMap<>();
         httpApiEvents().forEach((function, events) -> events.forEach(event -> {
