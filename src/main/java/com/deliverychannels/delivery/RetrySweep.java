@@ -59,7 +59,8 @@ public class RetrySweep {
         ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, config.sweepConcurrency()));
         try {
             while (clock.instant().isBefore(stopClaimingAt)) {
-                List<String> due = deliveries.due(clock.instant(), PAGE).stream().filter(seen::add).toList();
+                List<String> page = deliveries.due(clock.instant(), PAGE);
+                List<String> due = page.stream().filter(seen::add).toList();
                 if (due.isEmpty()) {
                     break; // nothing due that this sweep has not handled (the index may lag a moment behind)
                 }
@@ -79,6 +80,11 @@ public class RetrySweep {
                         default -> {
                         }
                     }
+                }
+                if (page.size() < PAGE) {
+                    // Fewer than a page in all: every index partition answered everything due, so asking
+                    // again would only find what became due meanwhile, which the next sweep sends.
+                    break;
                 }
             }
         } catch (InterruptedException e) {

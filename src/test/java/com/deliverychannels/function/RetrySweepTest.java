@@ -41,6 +41,7 @@ import com.deliverychannels.delivery.DeliveryStatus;
 import com.deliverychannels.delivery.DeliveryStore;
 import com.deliverychannels.testing.ApiEvents;
 import com.deliverychannels.testing.DeliveryFixtures;
+import com.deliverychannels.testing.FaultyDeliveryStore;
 import com.deliverychannels.testing.MscRelayResource;
 import com.deliverychannels.testing.RetryFunctionProfile;
 import com.deliverychannels.testing.ScriptedSmtpServer;
@@ -111,6 +112,22 @@ class RetrySweepTest {
             assertEquals(before.recipients(), message.recipients());
             assertTrue(message.header("From").contains(ADDRESS), message.header("From"));
         }
+    }
+
+    @Test
+    void aSweepWithLessThanAPageDueAsksTheIndexOnce() {
+        String user = userWithIdentity();
+        List<Delivery> seeded = IntStream.range(0, 3)
+                .mapToObj(i -> seed(delivery(user, ChannelType.MSC, 1, Instant.now().minusSeconds(5 + i))))
+                .toList();
+        FaultyDeliveryStore.reset();
+
+        JsonNode answer = sweep();
+
+        assertTrue(answer.get("sent").asInt() >= seeded.size(), answer.toString());
+        // Every index partition answered all it had: asking again would cost four more queries for nothing.
+        assertEquals(1, FaultyDeliveryStore.dueQueries(), answer.toString());
+        seeded.forEach(before -> assertEquals(DeliveryStatus.SENT, stored(before).status()));
     }
 
     @Test

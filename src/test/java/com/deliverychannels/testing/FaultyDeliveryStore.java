@@ -50,6 +50,7 @@ public class FaultyDeliveryStore implements DeliveryStore {
     /** How many updates to fail once armed; negative means every one. */
     private static int updatesToFail;
     private static final AtomicInteger INJECTED = new AtomicInteger();
+    private static final AtomicInteger DUE_QUERIES = new AtomicInteger();
 
     @Inject
     @Delegate
@@ -106,7 +107,13 @@ public class FaultyDeliveryStore implements DeliveryStore {
             updatesToLetThrough = 0;
             updatesToFail = 0;
             INJECTED.set(0);
+            DUE_QUERIES.set(0);
         }
+    }
+
+    /** How often the due retries were asked for since the last {@link #reset()} (it injects no fault there). */
+    public static int dueQueries() {
+        return DUE_QUERIES.get();
     }
 
     /** How many faults were raised since the last {@link #reset()}. */
@@ -162,6 +169,7 @@ public class FaultyDeliveryStore implements DeliveryStore {
 
     @Override
     public List<String> due(Instant now, int limit) {
+        DUE_QUERIES.incrementAndGet();
         return delegate.due(now, limit);
     }
 
