@@ -105,4 +105,24 @@ public final class BenchReport {
         String flat = text.replace('|', '/').replace('\n', ' ');
         return flat.length() > 60 ? flat.substring(0, 60) + "…" : flat;
     }
+
+    /** The machine and the moment, for a report's first line: UTC time, CPUs, RAM, Java, load average. */
+    public static String machine() {
+        String memory = "?";
+        String load = "?";
+        try {
+            memory = Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                    .filter(line -> line.startsWith("MemTotal:"))
+                    .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024 / 1024 + " GiB")
+                    .findFirst().orElse("?");
+            String[] loadavg = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            load = String.join(" ", List.of(loadavg).subList(0, 3));
+        } catch (IOException | RuntimeException e) {
+            // Not Linux: leave the question marks.
+        }
+        return java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ", "
+                + Runtime.getRuntime().availableProcessors() + " CPUs, " + memory + " RAM, Java "
+                + System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vm.name")
+                + "), load average " + load;
+    }
 }
