@@ -18,6 +18,15 @@ public interface DeliveryStore {
     /** A delivery by id, whoever owns it (callers check the owner). */
     Optional<Delivery> find(String deliveryId);
 
+    /**
+     * The deliveries of {@code deliveryIds} (at most {@link #MAX_FIND_ALL}) that exist, by id, read together
+     * and strongly consistent: what {@link #find} answers for each, in one round trip.
+     */
+    java.util.Map<String, Delivery> findAll(java.util.Collection<String> deliveryIds);
+
+    /** How many ids {@link #findAll} takes at once (DynamoDB's BatchGetItem reads 100 keys per call). */
+    int MAX_FIND_ALL = 100;
+
     /** The delivery SES knows by {@code sesMessageId}, when the relay told us that id at send time. */
     Optional<Delivery> findBySesMessageId(String sesMessageId);
 

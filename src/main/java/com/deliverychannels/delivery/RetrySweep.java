@@ -3,8 +3,10 @@ package com.deliverychannels.delivery;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -64,9 +66,20 @@ public class RetrySweep {
                 if (due.isEmpty()) {
                     break; // nothing due that this sweep has not handled (the index may lag a moment behind)
                 }
-                List<Future<Optional<DeliveryStatus>>> running = due.stream()
-                        .map(id -> workers.submit(() -> claimAndSend(id, stopClaimingAt)))
-                        .toList();
+                List<Future<Optional<DeliveryStatus>>> running = new ArrayList<>();
+                for (List<String> chunk : chunks(due, DeliveryStore.MAX_FIND_ALL)) {
+                    // One read for a chunk instead of one per delivery; each claim still checks the version.
+                    Map<String, Delivery> found;
+                    try {
+                        found = deliveries.findAll(chunk);
+                    } catch (DomainException e) {
+                        // Throttled: these deliveries stay due and the next sweep takes them.
+                        LOG.warnf("retry of %d deliveries postponed: %s", chunk.size(), e.messageKey());
+                        continue;
+                    }
+                    chunk.forEach(id -> running.add(workers.submit(
+                            () -> claimAndSend(Optional.ofNullable(found.get(id)), stopClaimingAt))));
+                }
                 for (Future<Optional<DeliveryStatus>> result : running) {
                     Optional<DeliveryStatus> outcome = result.get();
                     if (outcome.isEmpty()) {
@@ -99,14 +112,25 @@ public class RetrySweep {
         return summary;
     }
 
-    /** Claims one delivery if it is still due and unclaimed, and sends it; empty when it was not ours to send. */
-    private Optional<DeliveryStatus> claimAndSend(String deliveryId, Instant stopClaimingAt) {
+    private static List<List<String>> chunks(List<String> ids, int size) {
+        List<List<String>> chunks = new ArrayList<>();
+        for (int from = 0; from < ids.size(); from += size) {
+            chunks.add(ids.subList(from, Math.min(ids.size(), from + size)));
+        }
+        return chunks;
+    }
+
+    /**
+     * Claims one delivery, as read at the start of its chunk, if it is still due and unclaimed (the claim is
+     * conditional on the version read), and sends it; empty when it was not ours to send.
+     */
+    private Optional<DeliveryStatus> claimAndSend(Optional<Delivery> current, Instant stopClaimingAt) {
         Instant now = clock.instant();
         if (!now.isBefore(stopClaimingAt)) {
             return Optional.empty(); // out of time: the next sweep takes it
         }
+        String deliveryId = current.map(Delivery::deliveryId).orElse("(gone)");
         try {
-            Optional<Delivery> current = deliveries.find(deliveryId);
             if (current.isEmpty() || current.get().status() != DeliveryStatus.RETRY_SCHEDULED
                     || current.get().nextAttemptAt() == null || current.get().nextAttemptAt().isAfter(now)) {
                 return Optional.empty();

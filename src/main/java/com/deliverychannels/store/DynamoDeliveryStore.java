@@ -12,7 +12,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -90,6 +92,19 @@ public class DynamoDeliveryStore implements DeliveryStore {
         Map<String, AttributeValue> item = StoreCalls.call(() -> dynamo.getItem(b -> b.tableName(table)
                 .key(key("DELIVERY#" + deliveryId, SK)).consistentRead(true)).item());
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toDelivery(item));
+    }
+
+    @Override
+    public Map<String, Delivery> findAll(Collection<String> deliveryIds) {
+        if (deliveryIds.size() > MAX_FIND_ALL) {
+            throw new IllegalArgumentException("at most " + MAX_FIND_ALL + " ids at once, not " + deliveryIds.size());
+        }
+        List<Map<String, AttributeValue>> keys = deliveryIds.stream().distinct()
+                .map(id -> key("DELIVERY#" + id, SK)).toList();
+        Map<String, Delivery> found = new LinkedHashMap<>();
+        StoreCalls.batchGet(dynamo, table, keys).stream().map(DynamoDeliveryStore::toDelivery)
+                .forEach(delivery -> found.put(delivery.deliveryId(), delivery));
+        return found;
     }
 
     @Override

@@ -90,6 +90,26 @@ class RetryFaultToleranceTest {
     }
 
     @Test
+    void throttledBatchReadPostponesTheChunkAndTheNextSweepSendsIt() {
+        String user = userWithIdentity();
+        Delivery due = seed(RetrySweepTest.delivery(user, ChannelType.MSC, 1, Instant.now().minusSeconds(10)));
+        FaultyDeliveryStore.failBatchReads();
+
+        JsonNode answer = sweep();
+
+        assertEquals(Set.of("claimed", "sent", "rescheduled", "failed"), fieldNames(answer), answer.toString());
+        assertTrue(FaultyDeliveryStore.injected() >= 1, "the read was throttled");
+        assertEquals(due, stored(due), "nothing was written: still due, as it was");
+        assertEquals(List.of(), relayed(due.deliveryId()), "nothing sent without a read and a claim");
+
+        FaultyDeliveryStore.reset();
+        sweep();
+
+        assertEquals(1, relayed(due.deliveryId()).size(), "sent by the next sweep, once");
+        assertEquals(DeliveryStatus.SENT, stored(due).status());
+    }
+
+    @Test
     void throttledOutcomeWriteKeepsTheClaimUntilItsLeaseEndsThenSendsTheOneDuplicate() {
         String user = userWithIdentity();
         Delivery due = seed(RetrySweepTest.delivery(user, ChannelType.MSC, 1, Instant.now().minusSeconds(10)));

@@ -51,6 +51,7 @@ public class FaultyDeliveryStore implements DeliveryStore {
     private static int updatesToFail;
     private static final AtomicInteger INJECTED = new AtomicInteger();
     private static final AtomicInteger DUE_QUERIES = new AtomicInteger();
+    private static boolean failBatchReads;
 
     @Inject
     @Delegate
@@ -89,6 +90,13 @@ public class FaultyDeliveryStore implements DeliveryStore {
         }
     }
 
+    /** Every read of several deliveries at once ({@code findAll}, the sweep's) fails, until {@link #reset()}. */
+    public static void failBatchReads() {
+        synchronized (LOCK) {
+            failBatchReads = true;
+        }
+    }
+
     /** Every update of {@code user}'s deliveries fails, until {@link #reset()}. */
     public static void failUpdates(String user) {
         synchronized (LOCK) {
@@ -108,6 +116,7 @@ public class FaultyDeliveryStore implements DeliveryStore {
             updatesToFail = 0;
             INJECTED.set(0);
             DUE_QUERIES.set(0);
+            failBatchReads = false;
         }
     }
 
@@ -143,6 +152,16 @@ public class FaultyDeliveryStore implements DeliveryStore {
     @Override
     public Optional<Delivery> find(String deliveryId) {
         return delegate.find(deliveryId);
+    }
+
+    @Override
+    public java.util.Map<String, Delivery> findAll(java.util.Collection<String> deliveryIds) {
+        synchronized (LOCK) {
+            if (failBatchReads) {
+                throw fault("findAll");
+            }
+        }
+        return delegate.findAll(deliveryIds);
     }
 
     @Override
