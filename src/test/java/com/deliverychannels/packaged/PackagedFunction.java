@@ -52,6 +52,8 @@ public final class PackagedFunction implements AutoCloseable {
     private static final String RIC_JNI_PROPERTY =
             "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
     private static final int MEMORY_SIZE_MB = 512;
+    /** Lambda's Java runtimes give the heap 85 % of the function's memory size. */
+    private static final String DEFAULT_MAX_HEAP_SIZE = MEMORY_SIZE_MB * 1024 * 85 / 100 + "k";
     private static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
     private static final int MAX_OUTPUT_CHARS = 2_000_000;
 
@@ -107,6 +109,16 @@ public final class PackagedFunction implements AutoCloseable {
      */
     public static PackagedFunction start(Path functionZip, String exportName, Map<String, String> productEnvironment,
                                          Duration startupTimeout) {
+        return start(functionZip, exportName, productEnvironment, startupTimeout, DEFAULT_MAX_HEAP_SIZE);
+    }
+
+    /**
+     * As {@link #start(Path, String, Map, Duration)}, with the JVM's heap limit {@code maxHeapSize} (a JVM size
+     * such as {@code 64m} or {@code 445644k}) instead of Lambda's 85 % of the memory size: for finding the
+     * smallest heap a function works well with. A native {@code bootstrap} ignores it.
+     */
+    public static PackagedFunction start(Path functionZip, String exportName, Map<String, String> productEnvironment,
+                                         Duration startupTimeout, String maxHeapSize) {
         if (!Files.isRegularFile(functionZip)) {
             throw new IllegalStateException(functionZip + " does not exist: run ./mvnw package (or verify) first");
         }
@@ -129,7 +141,7 @@ public final class PackagedFunction implements AutoCloseable {
             } else {
                 List<Path> ricClassPath = runtimeInterfaceClientClassPath();
                 Optional<Path> jniLibrary = extractJniLibrary(ricClassPath.get(0), workDir.resolve("runtime"));
-                command = command(ricClassPath, jniLibrary);
+                command = command(ricClassPath, jniLibrary, maxHeapSize);
             }
 
             String functionName = "delivery-channels-" + exportName;
@@ -276,15 +288,16 @@ public final class PackagedFunction implements AutoCloseable {
 
     /**
      * The command line of AWS's managed Java 17 runtime (its bootstrap, as observed in Lambda), with the
-     * same {@code java} as this test: heap at 85 % of the memory size, serial GC, client compilation only,
-     * and on the class path the RIC alone. The function's classes are not on the class path: the RIC loads
-     * them from the task root through its own class loader, so a resource looked up through the system class
-     * loader fails here as it would in Lambda. Left out: Lambda's log4j hot-patch agent and its CDS archive.
+     * same {@code java} as this test: heap {@code maxHeapSize} (Lambda: 85 % of the memory size), serial GC,
+     * client compilation only, and on the class path the RIC alone. The function's classes are not on the
+     * class path: the RIC loads them from the task root through its own class loader, so a resource looked up
+     * through the system class loader fails here as it would in Lambda. Left out: Lambda's log4j hot-patch
+     * agent and its CDS archive.
      */
-    private static List<String> command(List<Path> ricClassPath, Optional<Path> jniLibrary) {
+    private static List<String> command(List<Path> ricClassPath, Optional<Path> jniLibrary, String maxHeapSize) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:MaxHeapSize=" + MEMORY_SIZE_MB * 1024 * 85 / 100 + "k",
+                "-XX:MaxHeapSize=" + maxHeapSize,
                 "-XX:+UseSerialGC",
                 "-XX:+TieredCompilation",
                 "-XX:TieredStopAtLevel=1",
