@@ -43,10 +43,6 @@ class ColdStartBenchmark {
     private static final String PRELOAD_LIST = "META-INF/quarkus-generated-preload-classes.txt";
     private static final Pattern QUARKUS_STARTED = Pattern.compile("started in (\\d+\\.\\d+)s");
 
-    static {
-        // Before LambdaRuntimeApiStub's HttpServer classes initialise: no Nagle delay on its exchanges.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
 
     @Test
     void run() throws Exception {

@@ -45,10 +45,6 @@ class MemoryBenchmark {
             System.getProperty("bench.heaps", "48m,24m,16m,12m,10m").split(",")).filter(h -> !h.isBlank()).toList();
     private static final String JSTAT = Path.of(System.getProperty("java.home"), "bin", "jstat").toString();
 
-    static {
-        // Before LambdaRuntimeApiStub's HttpServer classes initialise: no Nagle delay on its exchanges.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
 
     @Test
     void run() throws Exception {

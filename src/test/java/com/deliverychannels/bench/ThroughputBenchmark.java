@@ -72,16 +72,6 @@ class ThroughputBenchmark {
     private static final String BOUNCE_FIXTURE = "event-bounce-permanent-two-recipients.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static {
-        // As in the other benchmarks: without it, Nagle's algorithm in the stub's JDK HttpServer adds ~40-88 ms
-        // to every invocation round trip. Read once, when the server classes initialise.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-        if (System.getProperty(PackagedFunction.FUNCTION_ZIP_PROPERTY) == null) {
-            // Surefire, unlike failsafe, does not set it.
-            System.setProperty(PackagedFunction.FUNCTION_ZIP_PROPERTY, Path.of(System.getProperty("basedir", "."))
-                    .resolve("target/function.zip").toAbsolutePath().toString());
-        }
-    }
 
     private final BenchReport report = new BenchReport("throughput");
     private final List<Object[]> sweepRows = new ArrayList<>();

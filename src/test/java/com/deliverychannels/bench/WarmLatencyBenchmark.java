@@ -82,11 +82,6 @@ class WarmLatencyBenchmark {
     private static final String DELIVERY_NOTICE = "event-delivery.json";
     private static final String ENDPOINT = "QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE";
 
-    static {
-        // The JDK HttpServer behind LambdaRuntimeApiStub (and DynamoDbMeter) leaves Nagle's algorithm on unless
-        // told otherwise: ~40 ms per exchange with delayed ACKs. Read once, when the server classes initialise.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
 
     private final BenchReport report = new BenchReport("warm-latency-and-cost");
 

@@ -55,7 +55,8 @@ public final class LambdaRuntimeApiStub implements AutoCloseable {
     private LambdaRuntimeApiStub(String functionName) throws IOException {
         this.functionArn = "arn:aws:lambda:eu-west-1:123456789012:function:" + functionName;
         // The JDK's HTTP server leaves Nagle's algorithm on; with the runtime client's small writes that adds
-        // ~40-90 ms to every invocation. Read once, when the server implementation first loads.
+        // ~40-90 ms to every invocation. Read once, when the server implementation first loads: the pom sets it
+        // for every test JVM, since another JDK server (SNS's certificate host) may load it first.
         System.setProperty("sun.net.httpserver.nodelay", "true");
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         // GET /next blocks until an event is queued, so each exchange needs its own thread; a single-thread
