@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -38,26 +37,19 @@ class PackagedBouncesFunctionIT {
     private static final String BOUNCE = "event-bounce-permanent-two-recipients.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    @RegisterExtension
+    static final PackagedProductExtension PACKAGED =
+            new PackagedProductExtension("delivery-channels-packaged-bounces", "bounces", "channels");
+
     private static PackagedProduct product;
     private static PackagedFunction bounces;
     private static PackagedFunction channels;
 
-    @RegisterExtension
-    static final PrintFunctionOutputOnFailure PRINT_OUTPUT = new PrintFunctionOutputOnFailure(() -> bounces,
-            () -> channels);
-
     @BeforeAll
-    static void startFunctions() {
-        product = PackagedProduct.open("delivery-channels-packaged-bounces");
-        bounces = product.start("bounces");
-        channels = product.start("channels");
-    }
-
-    @AfterAll
-    static void stopFunctions() {
-        if (product != null) {
-            product.close();
-        }
+    static void functions() {
+        product = PACKAGED.product();
+        bounces = PACKAGED.function("bounces");
+        channels = PACKAGED.function("channels");
     }
 
     @Test

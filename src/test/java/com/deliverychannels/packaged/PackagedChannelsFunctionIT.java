@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.StreamSupport;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,24 +35,17 @@ class PackagedChannelsFunctionIT {
     private static final String CALLER = "user-alice";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    @RegisterExtension
+    static final PackagedProductExtension PACKAGED =
+            new PackagedProductExtension("delivery-channels-packaged-channels", "channels");
+
     private static PackagedProduct product;
     private static PackagedFunction channels;
 
-    /** The function runs in another process; on a failure its log is the first thing to read. */
-    @RegisterExtension
-    static final PrintFunctionOutputOnFailure PRINT_OUTPUT = new PrintFunctionOutputOnFailure(() -> channels);
-
     @BeforeAll
-    static void startTableAndFunction() {
-        product = PackagedProduct.open("delivery-channels-packaged-channels");
-        channels = product.start("channels");
-    }
-
-    @AfterAll
-    static void stopFunctionAndTable() {
-        if (product != null) {
-            product.close();
-        }
+    static void functions() {
+        product = PACKAGED.product();
+        channels = PACKAGED.function("channels");
     }
 
     @Test

@@ -15,7 +15,6 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,26 +40,19 @@ class PackagedRetryFunctionIT {
     private static final String ADDRESS = "alice@example.com";
     private static final String REFUSED = "550 5.1.1 scripted: no such user";
 
+    @RegisterExtension
+    static final PackagedProductExtension PACKAGED =
+            new PackagedProductExtension("delivery-channels-packaged-retry", "retry", "channels");
+
     private static PackagedProduct product;
     private static PackagedFunction retry;
     private static PackagedFunction channels;
 
-    @RegisterExtension
-    static final PrintFunctionOutputOnFailure PRINT_OUTPUT = new PrintFunctionOutputOnFailure(() -> retry,
-            () -> channels);
-
     @BeforeAll
-    static void startFunctions() {
-        product = PackagedProduct.open("delivery-channels-packaged-retry");
-        retry = product.start("retry");
-        channels = product.start("channels");
-    }
-
-    @AfterAll
-    static void stopFunctions() {
-        if (product != null) {
-            product.close();
-        }
+    static void functions() {
+        product = PACKAGED.product();
+        retry = PACKAGED.function("retry");
+        channels = PACKAGED.function("channels");
     }
 
     @Test

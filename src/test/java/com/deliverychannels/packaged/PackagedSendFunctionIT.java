@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,26 +35,19 @@ class PackagedSendFunctionIT {
     private static final String SMTP_PASSWORD = "s3cret-Sm7p-pa55";
     private static final Duration MAIL_TIMEOUT = Duration.ofSeconds(20);
 
+    @RegisterExtension
+    static final PackagedProductExtension PACKAGED =
+            new PackagedProductExtension("delivery-channels-packaged-send", "channels", "send");
+
     private static PackagedProduct product;
     private static PackagedFunction channels;
     private static PackagedFunction send;
 
-    @RegisterExtension
-    static final PrintFunctionOutputOnFailure PRINT_OUTPUT = new PrintFunctionOutputOnFailure(() -> channels,
-            () -> send);
-
     @BeforeAll
-    static void startFunctions() {
-        product = PackagedProduct.open("delivery-channels-packaged-send");
-        channels = product.start("channels");
-        send = product.start("send");
-    }
-
-    @AfterAll
-    static void stopFunctions() {
-        if (product != null) {
-            product.close();
-        }
+    static void functions() {
+        product = PACKAGED.product();
+        channels = PACKAGED.function("channels");
+        send = PACKAGED.function("send");
     }
 
     @Test
