@@ -23,7 +23,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -33,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 import com.deliverychannels.bounce.SnsVerificationException.Reason;
+import com.deliverychannels.testing.TestSmtpServer;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpsConfigurator;
@@ -57,7 +57,7 @@ class HttpsSigningCertificatesTest {
     @BeforeEach
     void startServer() throws Exception {
         server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(tls("/tls/smtp-server.p12", true)));
+        server.setHttpsConfigurator(new HttpsConfigurator(TestSmtpServer.serverSslContext()));
         String pem = SnsTestSigner.certificatePem();
         route("/cert.pem", exchange -> send(exchange, 200, pem));
         route("/missing.pem", exchange -> send(exchange, 404, "Not Found"));
@@ -99,7 +99,7 @@ class HttpsSigningCertificatesTest {
         threads = Executors.newCachedThreadPool();
         server.setExecutor(threads);
         server.start();
-        SSLContext trustsTestServer = tls("/tls/truststore.p12", false);
+        SSLContext trustsTestServer = trusting("/tls/truststore.p12");
         certificates = HttpsSigningCertificates.standard(HttpsSigningCertificates.DEFAULT_TIMEOUT, trustsTestServer);
         impatient = HttpsSigningCertificates.standard(TIMEOUT, trustsTestServer);
     }
@@ -228,21 +228,16 @@ class HttpsSigningCertificatesTest {
         }
     }
 
-    private static SSLContext tls(String keystore, boolean withKey) throws Exception {
+    /** A client context that trusts what {@code keystore} holds, and nothing else. */
+    private static SSLContext trusting(String keystore) throws Exception {
         KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = HttpsSigningCertificatesTest.class.getResourceAsStream(keystore)) {
             store.load(in, PASSWORD);
         }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(store);
         SSLContext context = SSLContext.getInstance("TLS");
-        if (withKey) {
-            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(store, PASSWORD);
-            context.init(keys.getKeyManagers(), null, null);
-        } else {
-            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(store);
-            context.init(null, trust.getTrustManagers(), null);
-        }
+        context.init(null, trust.getTrustManagers(), null);
         return context;
     }
 

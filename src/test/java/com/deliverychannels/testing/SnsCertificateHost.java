@@ -1,18 +1,12 @@
 package com.deliverychannels.testing;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 
 import com.deliverychannels.bounce.SnsTestSigner;
 import com.sun.net.httpserver.HttpExchange;
@@ -38,16 +32,8 @@ public final class SnsCertificateHost implements AutoCloseable {
 
     public static SnsCertificateHost start() {
         try {
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            try (InputStream in = SnsCertificateHost.class.getResourceAsStream("/tls/smtp-server.p12")) {
-                keys.load(in, "changeit".toCharArray());
-            }
-            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            factory.init(keys, "changeit".toCharArray());
-            SSLContext tls = SSLContext.getInstance("TLS");
-            tls.init(factory.getKeyManagers(), null, null);
             HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.setHttpsConfigurator(new HttpsConfigurator(tls));
+            server.setHttpsConfigurator(new HttpsConfigurator(TestSmtpServer.serverSslContext()));
             SnsCertificateHost host = new SnsCertificateHost(server);
             server.createContext("/sns.pem", exchange -> answer(exchange, SnsTestSigner.certificatePem()));
             server.createContext("/confirm", exchange -> {
@@ -58,8 +44,6 @@ public final class SnsCertificateHost implements AutoCloseable {
             return host;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the test server certificate cannot be loaded", e);
         }
     }
 
