@@ -7,15 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import com.deliverychannels.testing.ApiEvents;
 import com.deliverychannels.testing.ApiEvents.ApiAnswer;
+import com.deliverychannels.testing.ScriptedSmtpServer;
 import com.deliverychannels.testing.TestSmtpServer;
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -134,12 +132,9 @@ class SmtpVerifyTest {
     }
 
     @Test
-    void nothingListeningFailsAtConnectAndKeepsTheStatus() throws IOException {
+    void nothingListeningFailsAtConnectAndKeepsTheStatus() {
         String user = newUser();
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            port = socket.getLocalPort();
-        }
+        int port = ScriptedSmtpServer.closedPort();
         ApiEvents.put("/v1/channel/smtp", json("host", "127.0.0.1", "port", port, "security", "STARTTLS", "username",
                 USERNAME, "password", PASSWORD, "authMethod", "PLAIN")).as(user).send();
 

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -116,11 +114,8 @@ class SocketSmtpProbeTest {
     }
 
     @Test
-    void reportsNothingListeningAsAConnectFailure() throws IOException {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, LOOPBACK)) {
-            closedPort = socket.getLocalPort();
-        }
+    void reportsNothingListeningAsAConnectFailure() {
+        int closedPort = ScriptedSmtpServer.closedPort();
 
         SmtpVerification result = PROBE.probe(endpoint("localhost", closedPort, SmtpSecurity.STARTTLS), USER,
                 PASSWORD, SmtpAuthMethod.PLAIN);

@@ -51,7 +51,8 @@ public class DynamoDbLocalResource implements QuarkusTestResourceLifecycleManage
                 .build();
     }
 
-    static int freePort() {
+    /** A loopback port free a moment ago, for DynamoDB Local to listen on. */
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
