@@ -3,7 +3,6 @@ package com.deliverychannels.delivery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import com.deliverychannels.channel.ChannelType;
 import com.deliverychannels.channel.IdentityChange;
 import com.deliverychannels.channel.IdentityService;
-import com.deliverychannels.core.SortableId;
+import com.deliverychannels.testing.DeliveryFixtures;
 import com.deliverychannels.testing.MscRelayResource;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -55,7 +54,8 @@ class RetrySweepConcurrencyTest {
         String identityId = identities.create(user, new IdentityChange("Alice Martin", "alice@example.com", null))
                 .identity().id();
         List<Delivery> seeded = IntStream.range(0, DELIVERIES)
-                .mapToObj(i -> due(user, identityId, Instant.now().minusSeconds(60 + i)))
+                .mapToObj(i -> DeliveryFixtures.retryScheduled(user, identityId, "alice@example.com", ChannelType.MSC, 1,
+                        Instant.now().minusSeconds(60 + i), 1))
                 .peek(d -> assertTrue(deliveries.create(d, Optional.empty())))
                 .toList();
         Set<String> ours = seeded.stream().map(Delivery::deliveryId).collect(Collectors.toSet());
@@ -102,17 +102,5 @@ class RetrySweepConcurrencyTest {
             assertEquals(summary.claimed(), summary.sent() + summary.rescheduled() + summary.failed(),
                     "every claim has one outcome: " + summary);
         }
-    }
-
-    /** A delivery whose first attempt failed for a passing reason, now due for its retry through MSC. */
-    private static Delivery due(String user, String identityId, Instant nextAttemptAt) {
-        Instant accepted = Instant.now().minus(Duration.ofMinutes(5));
-        String id = SortableId.at(accepted);
-        return new Delivery(id, user, DeliveryStatus.RETRY_SCHEDULED, ChannelType.MSC, identityId, "Alice Martin",
-                "alice@example.com", List.of("bob@example.org"), List.of(), List.of(), null, "Concurrent " + id,
-                "Hi Bob", null, null, true, true, 1, nextAttemptAt, "421 4.4.2 earlier: timeout",
-                List.of(new DeliveryEvent("ACCEPTED", accepted, null),
-                        new DeliveryEvent("RETRY_SCHEDULED", accepted.plusSeconds(1), "421 4.4.2 earlier: timeout")),
-                accepted, null, null, 1);
     }
 }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +20,7 @@ import com.deliverychannels.channel.IdentityChange;
 import com.deliverychannels.channel.IdentityService;
 import com.deliverychannels.channel.SmtpSettingsChange;
 import com.deliverychannels.testing.ApiEvents;
+import com.deliverychannels.testing.DeliveryFixtures;
 import com.deliverychannels.testing.DynamoDbLocalResource;
 import com.deliverychannels.testing.MscRelayResource;
 import com.deliverychannels.testing.TestSmtpServer.ReceivedMessage;
@@ -29,7 +29,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.arc.Arc;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
  * Set-up that the send tests share, done through the real services (identities, SMTP settings, the active
@@ -86,31 +85,11 @@ final class SendFixtures {
         }
     }
 
-    /**
-     * Every delivery item whose {@code owner} is {@code user}. Deliveries are keyed by their own id, not by
-     * user, so this scans the (small, test-only) table: the one way to see a delivery nobody answered.
-     */
+    /** Every delivery item whose {@code owner} is {@code user} ({@link DeliveryFixtures#storedFor}). */
     static List<Map<String, AttributeValue>> deliveriesOf(String user) {
-        List<Map<String, AttributeValue>> found = new ArrayList<>();
         try (DynamoDbClient client = DynamoDbLocalResource.client()) {
-            Map<String, AttributeValue> start = null;
-            do {
-                Map<String, AttributeValue> from = start;
-                Map<String, AttributeValue> values = new HashMap<>();
-                values.put(":owner", AttributeValue.fromS(user));
-                values.put(":prefix", AttributeValue.fromS("DELIVERY#"));
-                ScanResponse page = client.scan(b -> b.tableName(DynamoDbLocalResource.TABLE)
-                        .filterExpression("#owner = :owner AND begins_with(pk, :prefix)")
-                        .expressionAttributeNames(Map.of("#owner", "owner"))
-                        .expressionAttributeValues(values)
-                        .consistentRead(true)
-                        .exclusiveStartKey(from));
-                found.addAll(page.items());
-                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey()
-                        : null;
-            } while (start != null);
+            return DeliveryFixtures.storedFor(client, DynamoDbLocalResource.TABLE, user);
         }
-        return found;
     }
 
     /**

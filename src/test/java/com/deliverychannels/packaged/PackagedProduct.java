@@ -1,9 +1,6 @@
 package com.deliverychannels.packaged;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -22,6 +19,8 @@ import com.deliverychannels.store.DynamoDeliveryStore;
 import com.deliverychannels.store.DynamoFailedDeliveryStore;
 import com.deliverychannels.store.TableLayout;
 import com.deliverychannels.testing.ApiEvents;
+import com.deliverychannels.testing.DeliveryFixtures;
+import com.deliverychannels.testing.DynamoDbLocalResource;
 import com.deliverychannels.testing.GmailSmtpResource;
 import com.deliverychannels.testing.GoogleTokenEndpoint;
 import com.deliverychannels.testing.SnsCertificateHost;
@@ -34,7 +33,6 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Everything a packaged function talks to, on loopback, and the configuration that points it there: DynamoDB
@@ -82,7 +80,7 @@ public final class PackagedProduct implements AutoCloseable {
 
     /** Starts DynamoDB Local with the table {@code table}, and the servers around it. */
     public static PackagedProduct open(String table) {
-        EmbeddedDynamoDb dynamoDbLocal = EmbeddedDynamoDb.start(freeLoopbackPort());
+        EmbeddedDynamoDb dynamoDbLocal = EmbeddedDynamoDb.start(DynamoDbLocalResource.freePort());
         DynamoDbClient dynamo = DynamoDbClient.builder()
                 .endpointOverride(URI.create(dynamoDbLocal.endpoint()))
                 .region(Region.EU_WEST_1)
@@ -180,18 +178,9 @@ public final class PackagedProduct implements AutoCloseable {
                 new DynamoFailedDeliveryStore(dynamo, () -> table));
     }
 
-    /**
-     * The ids of every delivery {@code user} owns. Deliveries are keyed by their own id, not by user, so this
-     * scans the (small, test-only) table: the one way to see a delivery nobody was answered about.
-     */
+    /** The ids of every delivery {@code user} owns ({@link DeliveryFixtures#storedFor}). */
     public List<String> deliveryIdsOf(String user) {
-        return dynamo.scanPaginator(scan -> scan.tableName(table)
-                        .filterExpression("#owner = :owner AND begins_with(#pk, :prefix)")
-                        .expressionAttributeNames(Map.of("#owner", "owner", "#pk", TableLayout.PK))
-                        .expressionAttributeValues(Map.of(":owner", AttributeValue.fromS(user),
-                                ":prefix", AttributeValue.fromS("DELIVERY#")))
-                        .consistentRead(true))
-                .items().stream()
+        return DeliveryFixtures.storedFor(dynamo, table, user).stream()
                 .map(item -> item.get(TableLayout.PK).s().substring("DELIVERY#".length()))
                 .toList();
     }
@@ -222,13 +211,5 @@ public final class PackagedProduct implements AutoCloseable {
     /** {@code gmail.token-url} → {@code GMAIL_TOKEN_URL}: the environment variable a property is read from. */
     private static String variable(String property) {
         return property.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);
-    }
-
-    private static int freeLoopbackPort() {
-        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import com.deliverychannels.channel.ChannelType;
@@ -11,8 +12,12 @@ import com.deliverychannels.core.SortableId;
 import com.deliverychannels.delivery.Delivery;
 import com.deliverychannels.delivery.DeliveryEvent;
 import com.deliverychannels.delivery.DeliveryStatus;
+import com.deliverychannels.store.TableLayout;
 
-/** Deliveries as the send function leaves them, for tests that start from a stored delivery. */
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** Deliveries as the send function leaves them, for tests that start from a stored delivery or look for one. */
 public final class DeliveryFixtures {
     private DeliveryFixtures() {
     }
@@ -44,5 +49,21 @@ public final class DeliveryFixtures {
                 "Retry " + id, "Hi Bob,\nshall we talk?", "<p>Hi Bob,</p>", null, channel.viaTag(),
                 channel.bounceTracking(), attempts, nextAttemptAt, "421 4.4.2 earlier: timeout", events, accepted,
                 null, null, version);
+    }
+
+    /**
+     * Every delivery item of {@code table} whose {@code owner} is {@code user}. Deliveries are keyed by their
+     * own id, not by user, so this scans the (small, test-only) table: the one way to see a delivery nobody
+     * was answered about.
+     */
+    public static List<Map<String, AttributeValue>> storedFor(DynamoDbClient dynamo, String table, String user) {
+        return dynamo.scanPaginator(scan -> scan.tableName(table)
+                        .filterExpression("#owner = :owner AND begins_with(#pk, :prefix)")
+                        .expressionAttributeNames(Map.of("#owner", "owner", "#pk", TableLayout.PK))
+                        .expressionAttributeValues(Map.of(":owner", AttributeValue.fromS(user),
+                                ":prefix", AttributeValue.fromS("DELIVERY#")))
+                        .consistentRead(true))
+                .items().stream()
+                .toList();
     }
 }
