@@ -173,13 +173,7 @@ class OidcGmailTokensTest {
 
         tokens.exchange(code, REDIRECT_URI);
 
-        List<Map<String, String>> calls = GoogleTokenEndpoint.requestsWith("code", code);
-        assertEquals(1, calls.size());
-        Map<String, String> form = calls.get(0);
-        assertEquals("authorization_code", form.get("grant_type"));
-        assertEquals(REDIRECT_URI, form.get("redirect_uri"));
-        assertEquals(GoogleTokenEndpoint.CLIENT_ID, form.get("client_id"));
-        assertEquals(GoogleTokenEndpoint.CLIENT_SECRET, form.get("client_secret"));
+        GoogleTokenEndpoint.assertCodeExchangedOnce(code, REDIRECT_URI);
     }
 
     @Test

@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -143,6 +144,20 @@ public class GoogleTokenEndpoint implements QuarkusTestResourceLifecycleManager 
                 .map(request -> form(request.getBodyAsString()))
                 .filter(form -> value.equals(form.get(name)))
                 .toList();
+    }
+
+    /**
+     * Asserts that {@code code} was exchanged once, as Google expects: the authorization-code grant with the
+     * redirect URI the user consented through and our client's id and secret in the form.
+     */
+    public static void assertCodeExchangedOnce(String code, String redirectUri) {
+        List<Map<String, String>> calls = requestsWith("code", code);
+        assertEquals(1, calls.size(), calls::toString);
+        Map<String, String> form = calls.get(0);
+        assertEquals("authorization_code", form.get("grant_type"));
+        assertEquals(redirectUri, form.get("redirect_uri"));
+        assertEquals(CLIENT_ID, form.get("client_id"));
+        assertEquals(CLIENT_SECRET, form.get("client_secret"));
     }
 
     /** The ID token claims Google sends for {@code email}, addressed to {@code audience}. */
