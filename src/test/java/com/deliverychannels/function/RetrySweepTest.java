@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -35,6 +37,7 @@ import com.deliverychannels.bounce.RetryState;
 import com.deliverychannels.channel.ChannelStore;
 import com.deliverychannels.channel.ChannelType;
 import com.deliverychannels.config.RetryConfig;
+import com.deliverychannels.core.SortableId;
 import com.deliverychannels.delivery.Delivery;
 import com.deliverychannels.delivery.DeliveryEvent;
 import com.deliverychannels.delivery.DeliveryStatus;
@@ -128,6 +131,17 @@ class RetrySweepTest {
         // Every index partition answered all it had: asking again would cost four more queries for nothing.
         assertEquals(1, FaultyDeliveryStore.dueQueries(), answer.toString());
         seeded.forEach(before -> assertEquals(DeliveryStatus.SENT, stored(before).status()));
+    }
+
+    @Test
+    void aBatchReadOfMoreIdsThanOneCallTakesIsRefused() {
+        List<String> ids = IntStream.rangeClosed(0, DeliveryStore.MAX_FIND_ALL)
+                .mapToObj(i -> SortableId.at(Instant.now())).toList();
+
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> deliveries.findAll(ids));
+
+        assertTrue(refused.getMessage().contains(Integer.toString(DeliveryStore.MAX_FIND_ALL)), refused.getMessage());
+        assertEquals(Map.of(), deliveries.findAll(ids.subList(0, DeliveryStore.MAX_FIND_ALL)), "none of them exists");
     }
 
     @Test
