@@ -13,4 +13,11 @@ public interface CredentialsConfig {
      * functions start, and anything that needs a secret answers "unavailable".
      */
     Optional<String> keys();
+
+    /**
+     * {@code CREDENTIALS_KEYS_SECRET_ARN}: in AWS, the Secrets Manager secret whose string is the key ring, read
+     * at start-up and again when a sealed value names a key the ring in memory does not have (a rotation). When
+     * set it wins over {@link #keys()}.
+     */
+    Optional<String> keysSecretArn();
 }

@@ -1,5 +1,7 @@
 package com.deliverychannels.config;
 
+import java.util.Optional;
+
 import com.deliverychannels.channel.SmtpSecurity;
 
 import io.smallrye.config.ConfigMapping;
@@ -19,6 +21,13 @@ public interface GmailConfig {
     /** The OAuth2 client secret; never logged. */
     @WithDefault("local-client-secret")
     String clientSecret();
+
+    /**
+     * {@code GMAIL_CLIENT_SECRET_SECRET_ARN}: in AWS, the Secrets Manager secret whose string is the client
+     * secret, read at start-up and again when Google answers {@code invalid_client}. When set it wins over
+     * {@link #clientSecret()}.
+     */
+    Optional<String> clientSecretSecretArn();
 
     /** Gmail's SMTP host. */
     @WithDefault("smtp.gmail.com")

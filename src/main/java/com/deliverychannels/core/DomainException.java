@@ -8,7 +8,8 @@ import java.util.List;
  * {@code i18n/messages*.properties}; the arguments fill it. No argument may carry a secret.
  */
 public abstract sealed class DomainException extends RuntimeException
-        permits NotFoundException, ConflictException, InvalidInputException, UnavailableException, ForbiddenException {
+        permits NotFoundException, ConflictException, InvalidInputException, UnavailableException, ForbiddenException,
+        MisconfiguredException {
 
     private final String messageKey;
     private final List<Object> args;

@@ -12,11 +12,13 @@ import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import com.deliverychannels.config.CredentialsConfig;
 import com.deliverychannels.core.UnavailableException;
+import com.deliverychannels.secrets.RuntimeSecret;
+import com.deliverychannels.secrets.Secrets;
 
 /**
  * Seals secrets (SMTP passwords, OAuth refresh tokens) with AES-256-GCM before they reach the table.
@@ -31,12 +33,24 @@ public class CredentialSealer {
     private static final int IV_BYTES = 12; // NIST SP 800-38D: 96-bit IVs, random per message
     private static final int TAG_BITS = 128;
 
-    private final Optional<KeyRing> ring;
+    private final RuntimeSecret keyRing;
     private final SecureRandom random = new SecureRandom();
+    /** The ring parsed from the secret's value it was parsed from; parsed again only when that value changes. */
+    private volatile Parsed parsed = new Parsed(Optional.empty(), Optional.empty());
 
-    public CredentialSealer(CredentialsConfig config) {
-        this.ring = config.keys().filter(value -> !value.isBlank()).map(KeyRing::parse);
-        if (ring.isEmpty()) {
+    private record Parsed(Optional<String> from, Optional<KeyRing> ring) {
+    }
+
+    @Inject
+    public CredentialSealer(Secrets secrets) {
+        this(secrets.credentialsKeys());
+    }
+
+    /** Seals under {@code keyRing} ({@code CREDENTIALS_KEYS}). */
+    public CredentialSealer(RuntimeSecret keyRing) {
+        this.keyRing = keyRing;
+        // Parsed now, so a malformed ring fails the start rather than the first user's request.
+        if (ring().isEmpty()) {
             LOG.warn("CREDENTIALS_KEYS is not set: storing or using SMTP passwords and Gmail tokens will be refused");
         }
     }
@@ -67,9 +81,14 @@ public class CredentialSealer {
         if (parts.length != 3 || !VERSION.equals(parts[0])) {
             throw new UnavailableException("problem.credentials.unreadable", null);
         }
-        SecretKey key = keys.key(parts[1])
-                .orElseThrow(() -> new UnavailableException("problem.credentials.unreadable",
-                        new IllegalStateException("no key '" + parts[1] + "' in CREDENTIALS_KEYS")));
+        Optional<SecretKey> found = keys.key(parts[1]);
+        if (found.isEmpty() && keyRing.reload()) {
+            // Sealed under a key this ring in memory does not have: the ring may have been rotated since the
+            // function started (a new first key sealed it elsewhere). Read once more, then judge.
+            found = keys().key(parts[1]);
+        }
+        SecretKey key = found.orElseThrow(() -> new UnavailableException("problem.credentials.unreadable",
+                new IllegalStateException("no key '" + parts[1] + "' in CREDENTIALS_KEYS")));
         byte[] blob;
         try {
             blob = Base64.getUrlDecoder().decode(parts[2]);
@@ -90,12 +109,22 @@ public class CredentialSealer {
 
     /** Answers whether secrets can be sealed at all (a key ring is configured). */
     public boolean available() {
-        return ring.isPresent();
+        return ring().isPresent();
     }
 
     private KeyRing keys() {
-        return ring.orElseThrow(() -> new UnavailableException("problem.credentials.unconfigured",
+        return ring().orElseThrow(() -> new UnavailableException("problem.credentials.unconfigured",
                 new IllegalStateException("CREDENTIALS_KEYS is not set")));
+    }
+
+    private Optional<KeyRing> ring() {
+        Optional<String> value = keyRing.value();
+        Parsed current = parsed;
+        if (!current.from().equals(value)) {
+            current = new Parsed(value, value.map(KeyRing::parse));
+            parsed = current;
+        }
+        return current.ring();
     }
 
     private static byte[] run(int mode, SecretKey key, byte[] iv, String context, byte[] input) {

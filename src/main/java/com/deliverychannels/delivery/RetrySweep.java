@@ -20,6 +20,8 @@ import org.jboss.logging.Logger;
 
 import com.deliverychannels.config.RetryConfig;
 import com.deliverychannels.core.DomainException;
+import com.deliverychannels.core.MisconfiguredException;
+import com.deliverychannels.core.UnavailableException;
 
 /**
  * The scheduled sweep (CONTRACT §3 {@code retry}): finds due deliveries through the index, claims each with
@@ -72,8 +74,9 @@ public class RetrySweep {
                     Map<String, Delivery> found;
                     try {
                         found = deliveries.findAll(chunk);
-                    } catch (DomainException e) {
-                        // Throttled: these deliveries stay due and the next sweep takes them.
+                    } catch (UnavailableException e) {
+                        // Throttled: these deliveries stay due and the next sweep takes them. A refused
+                        // permission or a missing table is no such thing: it fails the sweep, loudly.
                         LOG.warnf("retry of %d deliveries postponed: %s", chunk.size(), e.messageKey());
                         continue;
                     }
@@ -103,6 +106,9 @@ public class RetrySweep {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof MisconfiguredException misconfigured) {
+                throw misconfigured;
+            }
             throw new IllegalStateException("retry sweep worker failed", e.getCause());
         } finally {
             workers.shutdownNow();
@@ -140,6 +146,8 @@ public class RetrySweep {
                 return Optional.empty(); // another sweep claimed it first
             }
             return Optional.of(attempts.attempt(leased).status());
+        } catch (MisconfiguredException e) {
+            throw e; // the deployment refuses the sweep's calls: every delivery would fail alike, so the sweep does
         } catch (DomainException e) {
             // The table throttled or a write lost a race: the delivery keeps its lease and comes back.
             LOG.warnf("retry of delivery %s postponed: %s", deliveryId, e.messageKey());

@@ -20,6 +20,7 @@ import com.deliverychannels.core.DomainException;
 import com.deliverychannels.core.FieldError;
 import com.deliverychannels.core.ForbiddenException;
 import com.deliverychannels.core.InvalidInputException;
+import com.deliverychannels.core.MisconfiguredException;
 import com.deliverychannels.core.NotFoundException;
 import com.deliverychannels.core.UnavailableException;
 
@@ -62,16 +63,25 @@ public class HttpApi {
             return problem(Problem.NOT_FOUND, language, e.messageKey(), e.args(), List.of(), null);
         } catch (ConflictException e) {
             return problem(Problem.CONFLICT, language, e.messageKey(), e.args(), List.of(), null);
+        } catch (MisconfiguredException e) {
+            // Not the caller's fault and not passing: the deployment refuses a call (FailedCallLog names it).
+            LOG.errorf(e.getCause(), "request %s failed: configuration fault: %s", requestId, e.describe());
+            return internalError(language, requestId);
         } catch (UnavailableException e) {
             LOG.warnf(e.getCause(), "request %s: dependency unavailable (%s)", requestId, e.messageKey());
             return problem(Problem.UNAVAILABLE, language, e.messageKey(), e.args(), List.of(), null);
         } catch (DomainException e) {
             LOG.errorf(e, "request %s: unmapped domain error %s", requestId, e.messageKey());
-            return problem(Problem.INTERNAL, language, "problem.internal.detail", List.of(), List.of(), null);
+            return internalError(language, requestId);
         } catch (RuntimeException e) {
             LOG.errorf(e, "request %s failed", requestId);
-            return problem(Problem.INTERNAL, language, "problem.internal.detail", List.of(), List.of(), null);
+            return internalError(language, requestId);
         }
+    }
+
+    /** A 500 that says nothing of the cause (the log has it) but names the request. */
+    private APIGatewayV2HTTPResponse internalError(Locale language, String requestId) {
+        return problem(Problem.INTERNAL, language, "problem.internal.detail", List.of(), List.of(), null, requestId);
     }
 
     private ApiResponse dispatch(ApiRequest request, Router router) {
@@ -156,11 +166,16 @@ public class HttpApi {
 
     private APIGatewayV2HTTPResponse problem(Problem problem, Locale language, String detailKey, List<Object> args,
             List<FieldError> errors, String allow) {
+        return problem(problem, language, detailKey, args, errors, allow, null);
+    }
+
+    private APIGatewayV2HTTPResponse problem(Problem problem, Locale language, String detailKey, List<Object> args,
+            List<FieldError> errors, String allow, String requestId) {
         List<ProblemBody.FieldMessage> fields = errors.stream()
                 .map(e -> new ProblemBody.FieldMessage(e.field(), texts.text(language, e.messageKey(), e.args())))
                 .toList();
         ProblemBody body = new ProblemBody(problem.type(), texts.text(language, problem.titleKey()), problem.status(),
-                texts.text(language, detailKey, args), fields);
+                texts.text(language, detailKey, args), fields, requestId);
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("content-type", "application/problem+json");
         headers.put("content-language", language.getLanguage());

@@ -20,6 +20,8 @@ import org.jboss.logging.Logger;
 import com.deliverychannels.channel.GmailTokenException;
 import com.deliverychannels.channel.GmailTokens;
 import com.deliverychannels.config.GmailConfig;
+import com.deliverychannels.secrets.RuntimeSecret;
+import com.deliverychannels.secrets.Secrets;
 import com.deliverychannels.core.EmailAddress;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -49,21 +51,24 @@ public class OidcGmailTokens implements GmailTokens {
 
     private final OidcClients clients;
     private final GmailConfig config;
+    private final RuntimeSecret clientSecret;
     private final Clock clock;
     private final Map<String, CachedToken> cache = new ConcurrentHashMap<>();
 
     private record CachedToken(String accessToken, Instant expiresAt) {
     }
 
-    public OidcGmailTokens(OidcClients clients, GmailConfig config, Clock clock) {
+    public OidcGmailTokens(OidcClients clients, GmailConfig config, Secrets secrets, Clock clock) {
         this.clients = clients;
         this.config = config;
+        this.clientSecret = secrets.gmailClientSecret();
         this.clock = clock;
     }
 
     @Override
     public GmailGrant exchange(String code, String redirectUri) {
-        Tokens tokens = call(client -> client.getTokens(Map.of("code", code, "redirect_uri", redirectUri)));
+        Tokens tokens = call(client -> client.getTokens(
+                withClientSecret(Map.of("code", code, "redirect_uri", redirectUri))));
         return new GmailGrant(tokens.getRefreshToken(), emailOf(tokens.get("id_token")));
     }
 
@@ -75,7 +80,7 @@ public class OidcGmailTokens implements GmailTokens {
         if (cached != null && now.isBefore(cached.expiresAt().minus(EXPIRY_MARGIN))) {
             return cached.accessToken();
         }
-        Tokens tokens = call(client -> client.refreshTokens(refreshToken));
+        Tokens tokens = call(client -> client.refreshTokens(refreshToken, withClientSecret(Map.of())));
         Instant expiresAt = tokens.getAccessTokenExpiresAt() != null
                 ? Instant.ofEpochSecond(tokens.getAccessTokenExpiresAt())
                 : now.plus(Duration.ofMinutes(30));
@@ -91,10 +96,25 @@ public class OidcGmailTokens implements GmailTokens {
         cache.remove(fingerprint(refreshToken));
     }
 
+    /**
+     * The client secret goes in the form ({@code client_secret_post}, RFC 6749 §2.3.1) from here rather than from
+     * the OIDC client's configuration, which is fixed when the client is built: in AWS it is read from Secrets
+     * Manager and may be rotated while the function runs.
+     */
+    private Map<String, String> withClientSecret(Map<String, String> parameters) {
+        Map<String, String> form = new java.util.HashMap<>(parameters);
+        clientSecret.value().ifPresent(secret -> form.put("client_secret", secret));
+        return form;
+    }
+
     private Tokens call(java.util.function.Function<OidcClient, io.smallrye.mutiny.Uni<Tokens>> request) {
         try {
             return request.apply(clients.getClient("gmail")).await().atMost(CALL_LIMIT);
         } catch (RuntimeException e) {
+            if (errorCode(e).filter("invalid_client"::equals).isPresent() && clientSecret.reload()) {
+                // Google no longer knows our secret and Secrets Manager has another one: rotated meanwhile.
+                return call(request);
+            }
             throw classify(e);
         }
     }

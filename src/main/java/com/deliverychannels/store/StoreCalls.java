@@ -3,8 +3,11 @@ package com.deliverychannels.store;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
+import com.deliverychannels.aws.AwsFaults;
+import com.deliverychannels.core.MisconfiguredException;
 import com.deliverychannels.core.UnavailableException;
 
 import software.amazon.awssdk.core.exception.SdkException;
@@ -16,14 +19,19 @@ import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
- * Turns DynamoDB failures that are not an outcome of the request itself (throttling, an unreachable
- * endpoint, a service error) into the domain's "unavailable", keeping the cause for the log.
- * Conditional-check failures are outcomes, not outages: they pass through unchanged for the caller to
- * turn into its own answer (a lost race, an absent item).
+ * Turns DynamoDB failures that are not an outcome of the request itself into the domain's words, keeping the
+ * cause for the log ({@link AwsFaults}): throttling, an unreachable endpoint or a service error into
+ * "unavailable" (try later), a refused permission, a missing table or bad credentials into "misconfigured"
+ * (fail loudly). Conditional-check failures are outcomes, not outages: they pass through unchanged for the
+ * caller to turn into its own answer (a lost race, an absent item).
  */
 final class StoreCalls {
     /** How often BatchGetItem is asked again for keys it left unprocessed before the store counts as unavailable. */
     private static final int MAX_BATCH_ROUNDS = 5;
+    private static final String UNAVAILABLE = "problem.store.unavailable";
+    /** Cancellation reasons of a transaction that pass (DynamoDB's TransactWriteItems documentation). */
+    private static final Set<String> THROTTLED_ITEM = Set.of("ProvisionedThroughputExceeded", "ThrottlingError",
+            "TransactionConflict");
 
     private StoreCalls() {
     }
@@ -48,7 +56,7 @@ final class StoreCalls {
             if (lostRace) {
                 return false;
             }
-            throw new UnavailableException("problem.store.unavailable", e);
+            throw cancelled(e);
         }
     }
 
@@ -58,8 +66,18 @@ final class StoreCalls {
         } catch (ConditionalCheckFailedException | TransactionCanceledException outcome) {
             throw outcome;
         } catch (SdkException e) {
-            throw new UnavailableException("problem.store.unavailable", e);
+            throw AwsFaults.classify(e, "dynamodb", UNAVAILABLE);
         }
+    }
+
+    /**
+     * A transaction cancelled for another reason than a lost race: throttled items pass, anything else (an item
+     * too large, a validation error) will fail the same way again.
+     */
+    private static RuntimeException cancelled(TransactionCanceledException e) {
+        boolean throttled = e.cancellationReasons().stream().anyMatch(r -> THROTTLED_ITEM.contains(r.code()));
+        return throttled ? new UnavailableException(UNAVAILABLE, e)
+                : new MisconfiguredException("dynamodb", "TransactionCanceledException", e);
     }
 
     /**
@@ -72,7 +90,7 @@ final class StoreCalls {
         List<Map<String, AttributeValue>> pending = new ArrayList<>(keys);
         for (int round = 0; !pending.isEmpty(); round++) {
             if (round > MAX_BATCH_ROUNDS) {
-                throw new UnavailableException("problem.store.unavailable", null);
+                throw new UnavailableException(UNAVAILABLE, null);
             }
             List<Map<String, AttributeValue>> ask = List.copyOf(pending);
             pending.clear();

@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -19,6 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import com.deliverychannels.core.UnavailableException;
+import com.deliverychannels.secrets.RuntimeSecret;
+import com.deliverychannels.secrets.SecretSource;
 
 class CredentialSealerTest {
     private static final String BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -37,7 +44,87 @@ class CredentialSealerTest {
     }
 
     private static CredentialSealer sealer(String ring) {
-        return new CredentialSealer(() -> Optional.ofNullable(ring));
+        return new CredentialSealer(RuntimeSecret.fixed("CREDENTIALS_KEYS", ring));
+    }
+
+    /** A key ring read from Secrets Manager (a stand-in source here) whose value an operator rotates. */
+    private static final class RotatedRing implements SecretSource {
+        String value;
+        int reads;
+
+        RotatedRing(String value) {
+            this.value = value;
+        }
+
+        @Override
+        public String read(String id) {
+            reads++;
+            return value;
+        }
+    }
+
+    @Test
+    void aRingRotatedInSecretsManagerIsReadAgainWhenAValueNamesAKeyItDoesNotHave() {
+        RotatedRing source = new RotatedRing("k1:" + OLD_KEY);
+        MutableClock clock = new MutableClock();
+        CredentialSealer running = new CredentialSealer(RuntimeSecret.of("CREDENTIALS_KEYS", Optional.empty(),
+                Optional.of("arn:aws:secretsmanager:eu-west-1:123456789012:secret:keys-AbCdEf"), source, clock));
+        String sealedBefore = running.seal("hunter2", ANA);
+        assertEquals(1, source.reads, "read once, on first use");
+
+        // The operator puts a new key first; a function started after that seals under it.
+        source.value = "k2:" + NEW_KEY + ",k1:" + OLD_KEY;
+        String sealedByNewFunction = sealer(source.value).seal("s3cret", BRUNO);
+        clock.advance(Duration.ofMinutes(1));
+
+        assertEquals("s3cret", running.unseal(sealedByNewFunction, BRUNO), "the running function reads the ring again");
+        assertEquals(2, source.reads);
+        assertEquals("hunter2", running.unseal(sealedBefore, ANA), "the old key still opens its values");
+        assertTrue(running.seal("x", ANA).startsWith("v1.k2."), "and the new first key seals from now on");
+    }
+
+    @Test
+    void valuesNamingUnknownKeysDoNotBecomeAStreamOfSecretsManagerCalls() {
+        RotatedRing source = new RotatedRing("k1:" + OLD_KEY);
+        MutableClock clock = new MutableClock();
+        CredentialSealer sealer = new CredentialSealer(RuntimeSecret.of("CREDENTIALS_KEYS", Optional.empty(),
+                Optional.of("arn:aws:secretsmanager:eu-west-1:123456789012:secret:keys-AbCdEf"), source, clock));
+        String foreign = sealer("k9:" + NEW_KEY).seal("x", ANA);
+        sealer.available();
+        clock.advance(Duration.ofMinutes(1));
+
+        for (int i = 0; i < 100; i++) {
+            assertThrows(UnavailableException.class, () -> sealer.unseal(foreign, ANA));
+        }
+        assertEquals(2, source.reads, "one start-up read, then at most one more per interval");
+
+        clock.advance(Duration.ofMinutes(1));
+        assertThrows(UnavailableException.class, () -> sealer.unseal(foreign, ANA));
+        assertEquals(3, source.reads);
+    }
+
+    /** A clock tests move by hand. */
+    private static final class MutableClock extends Clock {
+        private Instant now = Instant.parse("2026-12-04T10:00:00Z");
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
     }
 
     @ParameterizedTest
