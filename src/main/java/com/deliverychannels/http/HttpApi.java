@@ -12,6 +12,7 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
@@ -34,6 +35,11 @@ public class HttpApi {
     private static final Logger LOG = Logger.getLogger(HttpApi.class);
     /** CONTRACT §3: bodies over 256 KiB are refused. */
     public static final int MAX_BODY_BYTES = 256 * 1024;
+    /** Log fields (MDC) of an HTTP request: API Gateway's request id, the matched route, the answer. */
+    private static final String API_REQUEST_ID = "apiRequestId";
+    private static final String ROUTE = "route";
+    private static final String STATUS = "status";
+    private static final String DURATION_MS = "durationMs";
 
     private final JsonBodies json;
     private final Texts texts;
@@ -43,15 +49,35 @@ public class HttpApi {
         this.texts = texts;
     }
 
-    /** Answers one API Gateway event with {@code router}'s routes. */
+    /**
+     * Answers one API Gateway event with {@code router}'s routes, and logs one access line for it: the route,
+     * the status and the duration (as structured fields too), never a header, a query or a body. Every line
+     * logged meanwhile carries API Gateway's request id ({@code apiRequestId}) and, once matched, the route.
+     */
     public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Router router) {
-        Locale language = Texts.negotiate(lowerCaseHeaders(event).get("accept-language"));
+        long started = System.nanoTime();
         String requestId = requestId(event);
+        MDC.put(API_REQUEST_ID, requestId);
+        int status = Problem.INTERNAL.status();
+        try {
+            APIGatewayV2HTTPResponse response = answer(event, router, requestId);
+            status = response.getStatusCode();
+            return response;
+        } finally {
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            Object route = MDC.get(ROUTE);
+            MDC.put(STATUS, status);
+            MDC.put(DURATION_MS, millis);
+            LOG.infof("%s -> %d in %d ms", route == null ? method(event) + " (no route)" : route, status, millis);
+            List.of(API_REQUEST_ID, ROUTE, STATUS, DURATION_MS).forEach(MDC::remove);
+        }
+    }
+
+    private APIGatewayV2HTTPResponse answer(APIGatewayV2HTTPEvent event, Router router, String requestId) {
+        Locale language = Texts.negotiate(lowerCaseHeaders(event).get("accept-language"));
         try {
             ApiRequest request = toRequest(event, language);
-            ApiResponse response = dispatch(request, router);
-            LOG.debugf("%s %s -> %d (%s)", request.method(), request.path(), response.status(), requestId);
-            return toEvent(response);
+            return toEvent(dispatch(request, router));
         } catch (HttpProblem e) {
             return problem(e.problem(), language, e.detailKey(), e.args(), e.errors(), e.allow());
         } catch (InvalidInputException e) {
@@ -93,6 +119,7 @@ public class HttpApi {
             throw HttpProblem.methodNotAllowed(wrong.allowed());
         }
         Router.Match.Found found = (Router.Match.Found) match;
+        MDC.put(ROUTE, found.route().method() + " " + found.route().template());
         // In AWS the authorizer refuses an anonymous call before it reaches us; here too, before the body.
         if (!found.route().anonymous() && request.caller().isEmpty()) {
             throw new HttpProblem(Problem.UNAUTHENTICATED, "problem.unauthenticated.detail");
@@ -147,6 +174,11 @@ public class HttpApi {
             event.getHeaders().forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), value));
         }
         return headers;
+    }
+
+    private static String method(APIGatewayV2HTTPEvent event) {
+        return event.getRequestContext() == null || event.getRequestContext().getHttp() == null ? "-"
+                : String.valueOf(event.getRequestContext().getHttp().getMethod());
     }
 
     private static String requestId(APIGatewayV2HTTPEvent event) {

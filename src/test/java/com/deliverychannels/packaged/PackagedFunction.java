@@ -190,6 +190,11 @@ public final class PackagedFunction implements AutoCloseable {
     }
 
     /** {@code true} once the runtime has polled for an event: its init succeeded. */
+    /** Whether this is the native {@code bootstrap} rather than the JVM artifact under AWS's runtime client. */
+    public boolean isNative() {
+        return Files.isRegularFile(workDir.resolve("task").resolve("bootstrap"));
+    }
+
     public boolean isReady() {
         return runtimeApi.firstPoll().isDone();
     }
@@ -379,6 +384,14 @@ public final class PackagedFunction implements AutoCloseable {
         environment.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
         environment.put("AWS_REGION", "eu-west-1");
         environment.put("AWS_DEFAULT_REGION", "eu-west-1");
+        // The role's temporary credentials, as Lambda hands them to every function (the SDK's default chain
+        // reads them; the stand-ins and DynamoDB Local do not check signatures).
+        environment.put("AWS_ACCESS_KEY_ID", "ASIAPACKAGEDTEST");
+        environment.put("AWS_SECRET_ACCESS_KEY", "packaged-test-secret");
+        environment.put("AWS_SESSION_TOKEN", "packaged-test-session");
+        // The template's LoggingConfig LogFormat: JSON.
+        environment.put("AWS_LAMBDA_LOG_FORMAT", "JSON");
+        environment.put("AWS_LAMBDA_LOG_LEVEL", "INFO");
         environment.put("LAMBDA_TASK_ROOT", taskDir.toString());
         environment.put("QUARKUS_FUNQY_EXPORT", exportName);
         return environment;

@@ -166,6 +166,60 @@ class PackagedSendFunctionIT {
         assertEquals(List.of(), product.deliveryIdsOf(user), "a malformed body leaves no delivery");
     }
 
+    @Test
+    void logsOneJsonObjectALineWithTheRequestIdsAndNeitherSecretsNorBodies() throws Exception {
+        String body = "Confidential proposal " + UUID.randomUUID();
+        String subject = "Offer " + UUID.randomUUID();
+        try (TestSmtpServer own = TestSmtpServer.implicitTls(SMTP_USERNAME, SMTP_PASSWORD)) {
+            String user = userWithIdentity("alice@example.com");
+            ApiAnswer saved = http(channels, ApiEvents.put("/v1/channel/smtp", """
+                    {"host":"%s","port":%d,"security":"TLS","username":"%s","password":"%s","authMethod":"PLAIN"}"""
+                    .formatted(own.host(), own.port(), SMTP_USERNAME, SMTP_PASSWORD)).as(user));
+            assertEquals(200, saved.status(), saved::toString);
+            http(channels, ApiEvents.put("/v1/channel", "{\"active\":\"SMTP\"}").as(user));
+            ApiAnswer sent = send(user, "{\"to\":[\"bob@example.org\"],\"subject\":\"" + subject
+                    + "\",\"text\":\"" + body + "\"}");
+            assertEquals(201, sent.status(), sent::toString);
+        }
+        for (PackagedFunction function : List.of(channels, send)) {
+            List<JsonNode> lines = jsonLines(function.output());
+            String all = function.output();
+            for (String secret : List.of(SMTP_PASSWORD, body, subject)) {
+                assertFalse(all.contains(secret), "never logged: a password, a body or a subject");
+            }
+            List<JsonNode> access = lines.stream()
+                    .filter(line -> line.path("mdc").has("status")).toList();
+            assertFalse(access.isEmpty(), "one access line per HTTP request");
+            for (JsonNode line : access) {
+                JsonNode fields = line.path("mdc");
+                assertTrue(fields.path("route").asText().matches("(GET|POST|PUT|DELETE) /v1/.*"), line::toString);
+                assertTrue(fields.path("status").asText().matches("\\d{3}"), line::toString);
+                assertTrue(fields.path("durationMs").asText().matches("\\d+"), line::toString);
+                assertFalse(fields.path("apiRequestId").asText().isBlank(), line::toString);
+                if (function.isNative()) {
+                    // Quarkus's runtime puts Lambda's request id in the MDC; under AWS's Java runtime client its
+                    // JSON log format adds it to every line itself (README "Logs").
+                    assertFalse(fields.path("AWSRequestId").asText().isBlank(), line::toString);
+                }
+            }
+        }
+    }
+
+    /** Every line a function wrote after the JVM's own notice, each a JSON object. */
+    private static List<JsonNode> jsonLines(String output) throws java.io.IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : output.split("\n")) {
+            if (line.isBlank() || line.startsWith("Picked up JAVA_TOOL_OPTIONS")) {
+                continue; // the JVM's own notice on stderr, before any code of ours runs
+            }
+            JsonNode parsed = json.readTree(line);
+            assertTrue(parsed.isObject() && parsed.has("level") && parsed.has("message"), line);
+            lines.add(parsed);
+        }
+        return lines;
+    }
+
     private static void assertProblem(int status, String field, ApiAnswer answer) {
         assertEquals(status, answer.status(), answer::toString);
         assertTrue(answer.header("content-type").startsWith("application/problem+json"), answer::toString);
