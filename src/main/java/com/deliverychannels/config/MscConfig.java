@@ -14,4 +14,11 @@ public interface MscConfig {
 
     /** The SES configuration set named in {@code X-SES-CONFIGURATION-SET}; absent, no header is sent. */
     Optional<String> configurationSet();
+
+    /**
+     * {@code MSC_SMTP_CREDENTIALS_SECRET_ARN}: in AWS, the Secrets Manager secret holding the relay's SMTP
+     * credentials as {@code {"username": ..., "password": ...}}, read at start-up and again when the relay
+     * refuses them. Absent: {@code quarkus.mailer.username}/{@code password} (local runs, tests).
+     */
+    Optional<String> smtpCredentialsSecretArn();
 }

@@ -92,6 +92,11 @@ public final class RuntimeSecret {
         return changed;
     }
 
+    /** Whether it comes from Secrets Manager (an ARN is configured), rather than from a plain variable. */
+    public boolean configured() {
+        return arn.isPresent();
+    }
+
     /** The variable this secret is configured by, e.g. {@code CREDENTIALS_KEYS}. */
     public String name() {
         return name;

@@ -82,6 +82,11 @@ class MessageComposerTest {
             public Optional<String> configurationSet() {
                 return configurationSet;
             }
+
+            @Override
+            public Optional<String> smtpCredentialsSecretArn() {
+                return Optional.empty();
+            }
         });
     }
 
