@@ -39,7 +39,8 @@ public class FailedCallLog implements ExecutionInterceptor {
         }
         String service = iamPrefix(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME));
         String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
-        LOG.errorf("%s:%s on %s failed: %s (%s)", service, operation, resource(context.request()),
+        // "configuration fault" is what the template's metric filter counts (alarm ConfigurationFaultsAlarm).
+        LOG.errorf("configuration fault: %s:%s on %s failed: %s (%s)", service, operation, resource(context.request()),
                 AwsFaults.errorCode(failure), failure.getMessage());
     }
 

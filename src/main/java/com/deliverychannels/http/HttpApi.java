@@ -91,7 +91,7 @@ public class HttpApi {
             return problem(Problem.CONFLICT, language, e.messageKey(), e.args(), List.of(), null);
         } catch (MisconfiguredException e) {
             // Not the caller's fault and not passing: the deployment refuses a call (FailedCallLog names it).
-            LOG.errorf(e.getCause(), "request %s failed: configuration fault: %s", requestId, e.describe());
+            LOG.errorf(e.getCause(), "request %s failed, the deployment refuses a call: %s", requestId, e.describe());
             return internalError(language, requestId);
         } catch (UnavailableException e) {
             LOG.warnf(e.getCause(), "request %s: dependency unavailable (%s)", requestId, e.messageKey());

@@ -67,13 +67,20 @@ class TemplateMatchesCodeTest {
     private static final Set<String> COMMON = Set.of("DELIVERY_TABLE", "MSC_SENDER_DOMAIN", "MSC_CONFIGURATION_SET",
             "QUARKUS_MAILER_HOST", "QUARKUS_MAILER_PORT", "QUARKUS_MAILER_START_TLS", "GMAIL_CLIENT_ID",
             "BOUNCE_TOPIC_ARNS", "RETRY_BASE_DELAY", "RETRY_MAX_DELAY", "RETRY_MAX_ATTEMPTS", "RETRY_MAX_AGE");
-    private static final Map<String, Set<String>> SECRETS_BY_FUNCTION = Map.of(
-            "channels", Set.of("CREDENTIALS_KEYS", "GMAIL_CLIENT_SECRET"),
-            "send", Set.of("CREDENTIALS_KEYS", "GMAIL_CLIENT_SECRET", "QUARKUS_MAILER_USERNAME", "QUARKUS_MAILER_PASSWORD"),
-            "retry", Set.of("CREDENTIALS_KEYS", "GMAIL_CLIENT_SECRET", "QUARKUS_MAILER_USERNAME", "QUARKUS_MAILER_PASSWORD"),
-            "bounces", Set.of());
-    private static final Set<String> ALL_SECRETS = Set.of("CREDENTIALS_KEYS", "GMAIL_CLIENT_SECRET",
-            "QUARKUS_MAILER_USERNAME", "QUARKUS_MAILER_PASSWORD");
+    /** The Secrets Manager ARN each function is given, by its variable, and the template parameter it comes from. */
+    private static final Map<String, Map<String, String>> SECRET_ARNS_BY_FUNCTION = Map.of(
+            "channels", Map.of("CREDENTIALS_KEYS_SECRET_ARN", "CredentialsKeysSecretArn",
+                    "GMAIL_CLIENT_SECRET_SECRET_ARN", "GmailClientSecretSecretArn"),
+            "send", Map.of("CREDENTIALS_KEYS_SECRET_ARN", "CredentialsKeysSecretArn",
+                    "GMAIL_CLIENT_SECRET_SECRET_ARN", "GmailClientSecretSecretArn",
+                    "MSC_SMTP_CREDENTIALS_SECRET_ARN", "SesSmtpCredentialsSecretArn"),
+            "retry", Map.of("CREDENTIALS_KEYS_SECRET_ARN", "CredentialsKeysSecretArn",
+                    "GMAIL_CLIENT_SECRET_SECRET_ARN", "GmailClientSecretSecretArn",
+                    "MSC_SMTP_CREDENTIALS_SECRET_ARN", "SesSmtpCredentialsSecretArn"),
+            "bounces", Map.of());
+    /** Secret values, which must never be in any function's environment (lambda:GetFunctionConfiguration shows it). */
+    private static final Set<String> SECRET_VALUES = Set.of("CREDENTIALS_KEYS", "GMAIL_CLIENT_SECRET",
+            "QUARKUS_MAILER_USERNAME", "QUARKUS_MAILER_PASSWORD", "UNSUBSCRIBE_KEYS", "MICROSOFT_CLIENT_SECRET");
     /** Read by the runtime itself, not through configuration: the native image's signal handling. */
     private static final Set<String> RUNTIME_VARIABLES = Set.of("DISABLE_SIGNAL_HANDLERS");
 
@@ -214,7 +221,7 @@ class TemplateMatchesCodeTest {
     void everyVariableTheFunctionsNeedInAwsIsSet() {
         for (String function : functionIds.keySet()) {
             Set<String> missing = new TreeSet<>(COMMON);
-            missing.addAll(SECRETS_BY_FUNCTION.getOrDefault(function, Set.of()));
+            missing.addAll(SECRET_ARNS_BY_FUNCTION.getOrDefault(function, Map.of()).keySet());
             missing.removeAll(environment(function).keySet());
             assertEquals(Set.of(), missing, function + " lacks");
         }
@@ -223,26 +230,46 @@ class TemplateMatchesCodeTest {
     }
 
     @Test
-    void secretsComeFromSecretsManagerAndOnlyToTheFunctionsThatUseThem() {
+    void secretsAreReadAtRunTimeByArnAndNeverEnterAnEnvironment() throws IOException {
+        assertFalse(Files.readString(TEMPLATE).contains("{{resolve:"),
+                "no dynamic reference: CloudFormation would put the value into the environment");
         for (String function : functionIds.keySet()) {
             Map<String, JsonNode> env = environment(function);
-            for (String secret : ALL_SECRETS) {
-                if (!SECRETS_BY_FUNCTION.getOrDefault(function, Set.of()).contains(secret)) {
-                    assertFalse(env.containsKey(secret), function + " has no use for " + secret);
-                    continue;
+            for (String secret : SECRET_VALUES) {
+                assertFalse(env.containsKey(secret), function + " is given the value of " + secret);
+            }
+            Map<String, String> arns = SECRET_ARNS_BY_FUNCTION.getOrDefault(function, Map.of());
+            Set<String> given = new TreeSet<>();
+            env.forEach((name, value) -> {
+                if (name.endsWith("_SECRET_ARN")) {
+                    given.add(name);
+                    assertEquals(arns.get(name), value.path("Ref").asText(), function + ": " + name);
                 }
-                String value = env.get(secret).path("Fn::Sub").asText();
-                assertTrue(value.startsWith("{{resolve:secretsmanager:${"),
-                        function + ": " + secret + " is a Secrets Manager reference, not " + env.get(secret));
+            });
+            assertEquals(new TreeSet<>(arns.keySet()), given, function + " is given the secrets it uses, no others");
+
+            // It may read exactly those secrets, and nothing else of Secrets Manager.
+            Set<String> readable = new TreeSet<>();
+            for (JsonNode statement : statements(function)) {
+                List<String> actions = texts(statement.path("Action"));
+                if (actions.stream().anyMatch(a -> a.startsWith("secretsmanager:"))) {
+                    assertEquals(List.of("secretsmanager:GetSecretValue"), actions, function + ": " + statement);
+                    assertEquals("Allow", statement.path("Effect").asText());
+                    statement.path("Resource").forEach(r -> readable.add(r.path("Ref").asText()));
+                }
             }
-            if (!SECRETS_BY_FUNCTION.getOrDefault(function, Set.of()).isEmpty()) {
-                // CloudFormation resolves a reference again only when its resource changes.
-                assertTrue(properties(functionIds.get(function)).path("Description").path("Fn::Sub").asText()
-                        .contains("${SecretsRevision}"), function + " changes with SecretsRevision");
-            }
+            assertEquals(new TreeSet<>(arns.values()), readable, function + " may read exactly its secrets");
         }
-        assertFalse(globalEnvironment().properties().stream().anyMatch(e -> ALL_SECRETS.contains(e.getKey())),
-                "no secret in Globals: not every function needs each");
+        assertFalse(globalEnvironment().properties().stream().anyMatch(e -> e.getKey().endsWith("_SECRET_ARN")
+                || SECRET_VALUES.contains(e.getKey())), "no secret in Globals: not every function needs each");
+    }
+
+    /** The inline IAM statements of a function's policies. */
+    private static List<JsonNode> statements(String function) {
+        List<JsonNode> statements = new ArrayList<>();
+        properties(functionIds.get(function)).path("Policies")
+                .forEach(policy -> policy.path("Statement").forEach(statements::add));
+        return statements;
     }
 
     @Test
@@ -282,17 +309,19 @@ class TemplateMatchesCodeTest {
     @Test
     void functionsGetOnlyItemActionsOnTheTableAndItsIndexes() {
         for (String function : functionIds.keySet()) {
-            for (JsonNode policy : properties(functionIds.get(function)).path("Policies")) {
-                for (JsonNode statement : policy.path("Statement")) {
-                    for (String action : texts(statement.path("Action"))) {
-                        assertTrue(action.startsWith("dynamodb:") && !action.contains("*") && !action.equals("dynamodb:Scan"),
-                                function + " may not " + action);
-                    }
-                    JsonNode resource = statement.path("Resource");
-                    boolean table = List.of("DeliveryTable", "Arn").equals(texts(resource.path("Fn::GetAtt")));
-                    boolean index = resource.path("Fn::Sub").asText().matches("\\$\\{DeliveryTable\\.Arn}/index/(gsi1|bySesMessageId)");
-                    assertTrue(table || index, function + " may touch only the table: " + resource);
+            for (JsonNode statement : statements(function)) {
+                List<String> actions = texts(statement.path("Action"));
+                if (actions.stream().allMatch(a -> a.startsWith("secretsmanager:"))) {
+                    continue; // secretsAreReadAtRunTimeByArnAndNeverEnterAnEnvironment
                 }
+                for (String action : actions) {
+                    assertTrue(action.startsWith("dynamodb:") && !action.contains("*") && !action.equals("dynamodb:Scan"),
+                            function + " may not " + action);
+                }
+                JsonNode resource = statement.path("Resource");
+                boolean table = List.of("DeliveryTable", "Arn").equals(texts(resource.path("Fn::GetAtt")));
+                boolean index = resource.path("Fn::Sub").asText().matches("\\$\\{DeliveryTable\\.Arn}/index/(gsi1|bySesMessageId)");
+                assertTrue(table || index, function + " may touch only the table: " + resource);
             }
         }
     }
