@@ -1,5 +1,8 @@
 package com.deliverychannels.local;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
@@ -33,6 +36,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -42,7 +46,8 @@ import io.vertx.core.http.HttpServerRequest;
  * the function's answer goes back as HTTP. It also stands in for the JWT authorizer: the caller's
  * {@code sub} comes from the header {@code X-Local-User}, or from the payload of an
  * {@code Authorization: Bearer} JWT, read without verifying it (local only; in AWS the authorizer
- * verifies the token and this class does not exist).
+ * verifies the token and this class does not exist). {@code GET /openapi.yaml} answers the routes' OpenAPI
+ * document, for Swagger UI, Postman or a client generator pointed at dev mode.
  */
 @IfBuildProfile("dev")
 @ApplicationScoped
@@ -52,12 +57,18 @@ public class LocalHttpFront {
     private static final int MAX_REQUEST_BYTES = 10 * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
             .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    /**
+     * On the classpath, kept in step with the routers by {@code OpenApiMatchesRoutersTest}. Only dev mode serves
+     * it, so the native image leaves it out ({@code quarkus.native.resources.includes} does not name it).
+     */
+    private static final String OPENAPI_DOCUMENT = "openapi/openapi.yaml";
 
     private final Vertx vertx;
     private final List<Front> fronts;
     private final LocalMailCatcher mail;
     private final BouncesFunction bounces;
     private final RetryFunction retry;
+    private Buffer openApi;
     private HttpServer server;
 
     /** A function with the routes it owns, as the SAM template maps them. */
@@ -79,6 +90,8 @@ public class LocalHttpFront {
     }
 
     void start(@Observes StartupEvent event, LocalConfig local) {
+        // Read at each start: live reload starts the application again after the document changes.
+        openApi = classpathResource(OPENAPI_DOCUMENT);
         server = vertx.createHttpServer().requestHandler(this::handle);
         server.listen(local.httpPort(), "localhost").toCompletionStage().toCompletableFuture().join();
         LOG.infof("Local API Gateway stand-in on http://localhost:%d (caller: header X-Local-User)", local.httpPort());
@@ -91,6 +104,10 @@ public class LocalHttpFront {
     }
 
     private void handle(HttpServerRequest request) {
+        if (request.method() == HttpMethod.GET && request.path().equals("/openapi.yaml")) {
+            request.response().putHeader("content-type", "application/yaml").end(openApi);
+            return;
+        }
         if (request.path().equals("/_local/mail")) {
             try {
                 request.response().putHeader("content-type", "application/json")
@@ -200,6 +217,17 @@ public class LocalHttpFront {
                 .withIsBase64Encoded(false)
                 .withRequestContext(context.build())
                 .build();
+    }
+
+    private static Buffer classpathResource(String name) {
+        try (InputStream in = LocalHttpFront.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is not on the classpath");
+            }
+            return Buffer.buffer(in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The JWT claims API Gateway's authorizer would pass on, from the local stand-ins. */

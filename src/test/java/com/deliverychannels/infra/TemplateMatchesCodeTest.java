@@ -1,25 +1,21 @@
 package com.deliverychannels.infra;
 
+import static com.deliverychannels.testing.RouteTables.classesIn;
+import static com.deliverychannels.testing.RouteTables.funqyFunctions;
+import static com.deliverychannels.testing.RouteTables.routesOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
-import java.net.URISyntaxException;
-import java.net.URL;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,7 +37,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 
-import io.quarkus.funqy.Funq;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithName;
 import io.smallrye.config.WithParentName;
@@ -330,47 +325,6 @@ class TemplateMatchesCodeTest {
     // The code's side
     // ---------------------------------------------------------------------------------------------
 
-    /** Each {@code @Funq} name with its class. */
-    private static Map<String, Class<?>> funqyFunctions() throws Exception {
-        Map<String, Class<?>> functions = new TreeMap<>();
-        for (Class<?> type : classesIn(BASE_PACKAGE + ".function")) {
-            for (Method method : type.getDeclaredMethods()) {
-                Funq funq = method.getAnnotation(Funq.class);
-                if (funq != null) {
-                    functions.put(funq.value().isEmpty() ? method.getName() : funq.value(), type);
-                }
-            }
-        }
-        return functions;
-    }
-
-    /**
-     * The routes a function serves: the route tables its constructor takes (a {@code *Routes} with a
-     * {@code router()}). Built with no services: the tables only capture them in handlers.
-     */
-    private static List<Router.Route> routesOf(Class<?> function) throws Exception {
-        List<Router.Route> routes = new ArrayList<>();
-        for (Class<?> dependency : function.getConstructors()[0].getParameterTypes()) {
-            Method router;
-            try {
-                router = dependency.getMethod("router");
-            } catch (NoSuchMethodException notRoutes) {
-                continue;
-            }
-            Constructor<?> constructor = dependency.getConstructors()[0];
-            Object table;
-            try {
-                table = constructor.newInstance(new Object[constructor.getParameterCount()]);
-            } catch (InvocationTargetException e) {
-                fail(dependency.getSimpleName() + " uses its services while building its routes; the test reads the "
-                        + "route table without them", e.getCause());
-                throw e;
-            }
-            routes.addAll(((Router) router.invoke(table)).routes());
-        }
-        return routes;
-    }
-
     /** The environment variable of every property the {@code @ConfigMapping} interfaces declare. */
     private static Set<String> configurationVariables() throws Exception {
         Set<String> variables = new TreeSet<>();
@@ -412,25 +366,6 @@ class TemplateMatchesCodeTest {
 
     private static String kebab(String camel) {
         return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
-    }
-
-    private static List<Class<?>> classesIn(String packageName) throws IOException, URISyntaxException,
-            ClassNotFoundException {
-        List<Class<?>> classes = new ArrayList<>();
-        ClassLoader loader = TemplateMatchesCodeTest.class.getClassLoader();
-        for (URL url : Collections.list(loader.getResources(packageName.replace('.', '/')))) {
-            if (!"file".equals(url.getProtocol())) {
-                continue;
-            }
-            try (Stream<Path> files = Files.list(Path.of(url.toURI()))) {
-                for (Path file : files.filter(f -> f.toString().endsWith(".class")).sorted().toList()) {
-                    String simple = file.getFileName().toString().replace(".class", "");
-                    classes.add(Class.forName(packageName + "." + simple, false, loader));
-                }
-            }
-        }
-        assertFalse(classes.isEmpty(), "compiled classes of " + packageName);
-        return classes;
     }
 
     // ---------------------------------------------------------------------------------------------
