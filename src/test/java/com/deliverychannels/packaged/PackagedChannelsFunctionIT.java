@@ -116,7 +116,8 @@ class PackagedChannelsFunctionIT {
 
     @Test
     void unknownFunctionNameFailsInitThroughTheRuntimeApi() throws Exception {
-        try (PackagedFunction nope = PackagedFunction.start("nope", product.environment())) {
+        // A function the template does not deploy would have no role: its DynamoDB proxy denies everything.
+        try (PackagedFunction nope = PackagedFunction.start("nope", product.environment("nope"))) {
             assertFalse(nope.isReady(), () -> "a function named nope got ready" + nope.describeProcess());
             // The JVM artifact reports the failure to /runtime/init/error (AWS's Java runtime client does);
             // the native bootstrap exits non-zero instead, which Lambda reports as "Runtime exited with error".

@@ -25,6 +25,10 @@ import com.deliverychannels.testing.GmailSmtpResource;
 import com.deliverychannels.testing.GoogleTokenEndpoint;
 import com.deliverychannels.testing.SnsCertificateHost;
 import com.deliverychannels.testing.TestSmtpServer;
+import com.deliverychannels.testing.aws.AwsAccount;
+import com.deliverychannels.testing.aws.AwsPolicyProxy;
+import com.deliverychannels.testing.aws.IamPolicy;
+import com.deliverychannels.testing.aws.TemplatePolicies;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -41,6 +45,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * environment variables of CONTRACT §4 (and {@code JAVA_TOOL_OPTIONS} for the test trust store), as a Lambda
  * would; every function started through {@link #start(String)} stops with this.
  * <p>
+ * DynamoDB Local checks no permission, so each function reaches it through an {@link AwsPolicyProxy} of its own
+ * that enforces the function's role policy as {@code infra/template.yaml} grants it ({@link TemplatePolicies}):
+ * a call the deployed function could not make fails here as it would in AWS, and {@link #policyProxy(String)}
+ * tells what each function used.
+ * <p>
  * Shared by the packaged-artifact ITs and the benchmarks, so both run the artifact in the same world.
  */
 public final class PackagedProduct implements AutoCloseable {
@@ -52,6 +61,8 @@ public final class PackagedProduct implements AutoCloseable {
     public static final String CONFIGURATION_SET = "delivery-channels-packaged";
     /** Generous: a cold JVM start here takes a few seconds, slower on a loaded CI machine. */
     public static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** The variable that points a function's DynamoDB client at an endpoint. */
+    public static final String DYNAMODB_ENDPOINT = "QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path TRUST_STORE = Path.of("src/test/resources/tls/truststore.p12").toAbsolutePath();
@@ -63,6 +74,8 @@ public final class PackagedProduct implements AutoCloseable {
     private final SnsCertificateHost certificates;
     private final Map<String, String> googleSettings;
     private final String credentialsKeys;
+    private final TemplatePolicies policies;
+    private final Map<String, AwsPolicyProxy> policyProxies = new LinkedHashMap<>();
     private final List<PackagedFunction> functions = new ArrayList<>();
 
     private PackagedProduct(String table, EmbeddedDynamoDb dynamoDbLocal, DynamoDbClient dynamo,
@@ -76,6 +89,7 @@ public final class PackagedProduct implements AutoCloseable {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         this.credentialsKeys = "packaged-1:" + Base64.getEncoder().encodeToString(key);
+        this.policies = TemplatePolicies.read(table);
     }
 
     /** Starts DynamoDB Local with the table {@code table}, and the servers around it. */
@@ -98,11 +112,15 @@ public final class PackagedProduct implements AutoCloseable {
     /**
      * The product's configuration as the template gives it to every function: environment variables of
      * CONTRACT §4 only, nothing of a test profile. A copy; callers may change it for one function.
+     * <p>
+     * Its DynamoDB endpoint is DynamoDB Local itself, where no permission is checked: {@link #start(String, Map)}
+     * puts the function's {@link #policyProxy} in its place, and {@link #environment(String)} does so for a
+     * function started otherwise.
      */
     public Map<String, String> environment() {
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("DELIVERY_TABLE", table);
-        environment.put("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", dynamoDbLocal.endpoint());
+        environment.put(DYNAMODB_ENDPOINT, dynamoDbLocal.endpoint());
         environment.put("QUARKUS_DYNAMODB_AWS_REGION", "eu-west-1");
         environment.put("QUARKUS_DYNAMODB_AWS_CREDENTIALS_TYPE", "static");
         environment.put("QUARKUS_DYNAMODB_AWS_CREDENTIALS_STATIC_PROVIDER_ACCESS_KEY_ID", "test");
@@ -130,6 +148,17 @@ public final class PackagedProduct implements AutoCloseable {
         return environment;
     }
 
+    /**
+     * {@link #environment()} with the DynamoDB endpoint of the function {@code exportName}: its
+     * {@link #policyProxy}, which enforces its role policy (or denies everything, for a function the template does
+     * not deploy). For a function started without {@link #start(String, Map)}.
+     */
+    public Map<String, String> environment(String exportName) {
+        Map<String, String> environment = environment();
+        environment.put(DYNAMODB_ENDPOINT, policyProxy(exportName).endpoint());
+        return environment;
+    }
+
     /** {@link #start(String, Map)} with {@link #environment()}. */
     public PackagedFunction start(String exportName) {
         return start(exportName, environment());
@@ -137,10 +166,16 @@ public final class PackagedProduct implements AutoCloseable {
 
     /**
      * Starts the packaged function {@code exportName} with {@code environment}, and fails with its output if
-     * it does not get ready (init failed, or the process exited); it stops with this.
+     * it does not get ready (init failed, or the process exited); it stops with this. Its DynamoDB calls go
+     * through its {@link #policyProxy}, unless {@code environment} points them somewhere else than DynamoDB
+     * Local (a benchmark's meter, say).
      */
     public PackagedFunction start(String exportName, Map<String, String> environment) {
-        PackagedFunction function = PackagedFunction.start(exportName, environment);
+        Map<String, String> enforced = new LinkedHashMap<>(environment);
+        if (dynamoDbLocal.endpoint().equals(enforced.get(DYNAMODB_ENDPOINT))) {
+            enforced.put(DYNAMODB_ENDPOINT, policyProxy(exportName).endpoint());
+        }
+        PackagedFunction function = PackagedFunction.start(exportName, enforced);
         functions.add(function);
         if (!function.isReady()) {
             throw new IllegalStateException("the packaged " + exportName + " function did not get ready"
@@ -199,9 +234,34 @@ public final class PackagedProduct implements AutoCloseable {
         return certificates;
     }
 
+    /** Every function's role policy, as the template grants it, for this product's table. */
+    public TemplatePolicies policies() {
+        return policies;
+    }
+
+    /**
+     * The proxy in front of DynamoDB Local for the function {@code exportName}, enforcing its role policy from the
+     * template ({@link IamPolicy#denyAll()} for a name the template does not deploy), started on first use; one
+     * per export name, shared by every process of that function. Its {@link AwsPolicyProxy#used()} is what the
+     * function used; tests may inject faults through it.
+     */
+    public synchronized AwsPolicyProxy policyProxy(String exportName) {
+        return policyProxies.computeIfAbsent(exportName, export -> AwsPolicyProxy.start(dynamoDbLocal.endpoint(),
+                policies.policy(export), AwsAccount.TEST, policies.role(export)
+                        .map(TemplatePolicies.FunctionRole::principal)
+                        .orElse(AwsAccount.TEST.assumedRole(TemplatePolicies.STACK_NAME + "-no-role",
+                                TemplatePolicies.STACK_NAME + "-" + export))));
+    }
+
+    /** The proxies started so far, by export name. */
+    public synchronized Map<String, AwsPolicyProxy> policyProxies() {
+        return Map.copyOf(policyProxies);
+    }
+
     @Override
     public void close() {
         functions.forEach(PackagedFunction::close);
+        policyProxies.values().forEach(AwsPolicyProxy::close);
         certificates.close();
         relay.close();
         dynamo.close();

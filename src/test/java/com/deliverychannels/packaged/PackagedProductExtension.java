@@ -11,8 +11,9 @@ import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * A test class's packaged product: {@link PackagedProduct} opened on its own table with the functions the
- * class names, before its first test; stopped after its last. The functions run in other processes, so when
- * a test fails their output — the first thing to read — is printed.
+ * class names, before its first test; stopped after its last, when what the functions used of DynamoDB goes to
+ * {@link PolicyUsage}. The functions run in other processes, so when a test fails their output — the first thing
+ * to read — is printed.
  */
 final class PackagedProductExtension implements BeforeAllCallback, AfterAllCallback, TestWatcher {
     private final String table;
@@ -34,6 +35,7 @@ final class PackagedProductExtension implements BeforeAllCallback, AfterAllCallb
     @Override
     public void afterAll(ExtensionContext context) {
         if (product != null) {
+            PolicyUsage.record(context.getRequiredTestClass(), product);
             product.close();
         }
     }
