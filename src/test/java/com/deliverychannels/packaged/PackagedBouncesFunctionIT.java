@@ -77,6 +77,52 @@ class PackagedBouncesFunctionIT {
     }
 
     @Test
+    void theUserDismissesOneFailedRecipientAndTheOtherStaysListed() {
+        Delivery delivery = sent("mary@example.com", "richard@example.com");
+        String envelope = SnsTestSigner.notification(PackagedProduct.TOPIC, SesFeedback.about(BOUNCE, delivery),
+                product.certificates().certUrl(), Instant.now());
+        PackagedProduct.invoke(bounces, SnsTestSigner.lambdaEvent(envelope));
+        List<JsonNode> listed = failedDeliveries(delivery);
+        assertEquals(2, listed.size(), listed::toString);
+
+        ApiAnswer dismissed = PackagedProduct.http(channels, ApiEvents.delete("/v1/failed-deliveries/"
+                + listed.get(0).path("id").asText()).as(delivery.userId()));
+
+        assertEquals(204, dismissed.status(), dismissed::toString);
+        assertEquals(List.of(listed.get(1).path("id").asText()),
+                failedDeliveries(delivery).stream().map(item -> item.path("id").asText()).toList());
+    }
+
+    @Test
+    void feedbackWithoutOurTagOrHeaderIsMatchedByTheSesMessageIdRecordedAtSendTime() {
+        String sesMessageId = "0102019" + UUID.randomUUID().toString().replace("-", "") + "-000000";
+        Delivery delivery = withSesMessageId(DeliveryFixtures.sent("mary@example.com", "richard@example.com"),
+                sesMessageId);
+        assertTrue(product.deliveries().create(delivery, Optional.empty()));
+        String envelope = SnsTestSigner.notification(PackagedProduct.TOPIC,
+                SesFeedback.aboutSesMessage(BOUNCE, sesMessageId), product.certificates().certUrl(), Instant.now());
+
+        JsonNode summary = PackagedProduct.invoke(bounces, SnsTestSigner.lambdaEvent(envelope));
+
+        assertEquals(1, summary.path("processed").asInt(), summary::toString);
+        assertEquals(DeliveryStatus.BOUNCED, stored(delivery).status());
+    }
+
+    @Test
+    void aSignedMessageThatIsNoSesNotificationIsRefusedEachTimeSnsRedeliversIt() {
+        String envelope = SnsTestSigner.notification(PackagedProduct.TOPIC, "this is not an SES notification",
+                product.certificates().certUrl(), Instant.now());
+
+        ApiAnswer first = webhook(envelope);
+        // SNS redelivers what was refused: the claim on the message was given back, so it is refused again for
+        // what it is, not answered as a message still being processed (503).
+        ApiAnswer redelivered = webhook(envelope);
+
+        assertEquals(400, first.status(), first::toString);
+        assertEquals(400, redelivered.status(), redelivered::toString);
+    }
+
+    @Test
     void aSignedWebhookComplaintIsVerifiedAgainstTheFetchedCertificateAndAccepted() {
         Delivery delivery = sent("richard@example.com");
         String envelope = SnsTestSigner.notification(PackagedProduct.TOPIC,
@@ -122,6 +168,20 @@ class PackagedBouncesFunctionIT {
         assertEquals(DeliveryStatus.SENT, stored(delivery).status());
         ApiAnswer failed = PackagedProduct.http(channels, ApiEvents.get("/v1/failed-deliveries").as(delivery.userId()));
         assertEquals(0, failed.body().path("items").size(), failed::toString);
+    }
+
+    private static List<JsonNode> failedDeliveries(Delivery delivery) {
+        ApiAnswer failed = PackagedProduct.http(channels, ApiEvents.get("/v1/failed-deliveries").as(delivery.userId()));
+        assertEquals(200, failed.status(), failed::toString);
+        return StreamSupport.stream(failed.body().path("items").spliterator(), false).toList();
+    }
+
+    /** {@code delivery} as the send function records it when SES took the message and named its id. */
+    private static Delivery withSesMessageId(Delivery d, String sesMessageId) {
+        return new Delivery(d.deliveryId(), d.userId(), d.status(), d.channel(), d.identityId(), d.fromName(),
+                d.fromAddress(), d.to(), d.cc(), d.bcc(), d.replyTo(), d.subject(), d.text(), d.html(),
+                d.conversationId(), d.viaTag(), d.bounceTracking(), d.attempts(), d.nextAttemptAt(), d.lastError(),
+                d.events(), d.createdAt(), d.messageId(), sesMessageId, d.version());
     }
 
     private static Delivery sent(String... recipients) {

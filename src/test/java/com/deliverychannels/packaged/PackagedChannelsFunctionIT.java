@@ -115,6 +115,26 @@ class PackagedChannelsFunctionIT {
     }
 
     @Test
+    void deletesAnIdentityThatIsNotTheDefault() {
+        String user = "user-bob";
+        ApiEvents.ApiAnswer first = http(ApiEvents.post("/v1/identities",
+                "{\"name\":\"Bob\",\"address\":\"bob@example.com\",\"default\":true}").as(user));
+        ApiEvents.ApiAnswer second = http(ApiEvents.post("/v1/identities",
+                "{\"name\":\"Bob at work\",\"address\":\"bob@example.org\"}").as(user));
+        assertEquals(201, first.status(), first::toString);
+        assertEquals(201, second.status(), second::toString);
+
+        ApiEvents.ApiAnswer deleted = http(ApiEvents.delete("/v1/identities/" + second.body().path("id").asText())
+                .as(user));
+
+        assertEquals(204, deleted.status(), deleted::toString);
+        ApiEvents.ApiAnswer listed = http(ApiEvents.get("/v1/identities").as(user));
+        assertEquals(List.of(first.body().path("id").asText()),
+                StreamSupport.stream(listed.body().path("items").spliterator(), false)
+                        .map(item -> item.path("id").asText()).toList(), listed::toString);
+    }
+
+    @Test
     void unknownFunctionNameFailsInitThroughTheRuntimeApi() throws Exception {
         // A function the template does not deploy would have no role: its DynamoDB proxy denies everything.
         try (PackagedFunction nope = PackagedFunction.start("nope", product.environment("nope"))) {

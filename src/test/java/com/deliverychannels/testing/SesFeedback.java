@@ -3,6 +3,7 @@ package com.deliverychannels.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Iterator;
 import java.util.UUID;
 
 import com.deliverychannels.delivery.Delivery;
@@ -24,25 +25,52 @@ public final class SesFeedback {
      * header naming {@code delivery}, and a fresh SES message id.
      */
     public static String about(String fixture, Delivery delivery) {
+        ObjectNode message = read(fixture);
+        ObjectNode mail = (ObjectNode) message.get("mail");
+        if (mail.has("tags")) {
+            ((ObjectNode) mail.get("tags")).putArray("deliveryId").add(delivery.deliveryId());
+        }
+        if (mail.has("headers")) {
+            for (JsonNode header : mail.get("headers")) {
+                if (header.get("name").asText().equalsIgnoreCase("X-Delivery-Id")) {
+                    ((ObjectNode) header).put("value", delivery.deliveryId());
+                }
+            }
+        }
+        mail.put("messageId", "ses-" + UUID.randomUUID());
+        return message.toString();
+    }
+
+    /**
+     * The SES fixture {@code fixtures/ses/<fixture>} about the message SES accepted as {@code sesMessageId}, with
+     * neither our {@code deliveryId} tag nor our {@code X-Delivery-Id} header: only the SES message id ties it to
+     * a delivery.
+     */
+    public static String aboutSesMessage(String fixture, String sesMessageId) {
+        ObjectNode message = read(fixture);
+        ObjectNode mail = (ObjectNode) message.get("mail");
+        if (mail.has("tags")) {
+            ((ObjectNode) mail.get("tags")).remove("deliveryId");
+        }
+        if (mail.has("headers")) {
+            Iterator<JsonNode> headers = mail.get("headers").elements();
+            while (headers.hasNext()) {
+                if (headers.next().path("name").asText().equalsIgnoreCase("X-Delivery-Id")) {
+                    headers.remove();
+                }
+            }
+        }
+        mail.put("messageId", sesMessageId);
+        return message.toString();
+    }
+
+    private static ObjectNode read(String fixture) {
         String resource = "/fixtures/ses/" + fixture;
         try (InputStream in = SesFeedback.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalArgumentException("no fixture " + resource);
             }
-            ObjectNode message = (ObjectNode) JSON.readTree(in);
-            ObjectNode mail = (ObjectNode) message.get("mail");
-            if (mail.has("tags")) {
-                ((ObjectNode) mail.get("tags")).putArray("deliveryId").add(delivery.deliveryId());
-            }
-            if (mail.has("headers")) {
-                for (JsonNode header : mail.get("headers")) {
-                    if (header.get("name").asText().equalsIgnoreCase("X-Delivery-Id")) {
-                        ((ObjectNode) header).put("value", delivery.deliveryId());
-                    }
-                }
-            }
-            mail.put("messageId", "ses-" + UUID.randomUUID());
-            return message.toString();
+            return (ObjectNode) JSON.readTree(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
