@@ -203,5 +203,11 @@ class IamPolicyTest {
                 policies.policy("bounces").evaluate("dynamodb:Query", table + "/index/bySesMessageId"));
         assertEquals(Decision.IMPLICITLY_DENIED, policies.policy("send").evaluate("dynamodb:GetItem",
                 ACCOUNT.tableArn("delivery-channels")), "the test's table replaces the template's");
+        String keys = TemplatePolicies.secretArn(ACCOUNT, "CredentialsKeysSecretArn");
+        assertEquals("arn:aws:secretsmanager:eu-west-1:123456789012:secret:delivery-channels/credentials-keys-AbCdEf",
+                keys);
+        assertEquals(Decision.ALLOWED, policies.policy("send").evaluate("secretsmanager:GetSecretValue", keys));
+        assertEquals(Decision.IMPLICITLY_DENIED, policies.policy("bounces").evaluate("secretsmanager:GetSecretValue",
+                keys), "bounces reads no secret");
     }
 }

@@ -61,7 +61,8 @@ public final class TemplatePolicies {
     /**
      * Reads {@code template} and resolves every function's policy in {@code account}, the template's one
      * {@code AWS::DynamoDB::Table} being named {@code tableName}; {@code parameters} override the template's
-     * parameter defaults (a parameter a policy uses and that has no default must be given).
+     * parameter defaults. A parameter a policy uses that has neither a default nor a value here must be given,
+     * except a secret's ARN ({@code ...SecretArn}), which is {@link #secretArn(AwsAccount, String)}.
      */
     public static TemplatePolicies read(Path template, AwsAccount account, String tableName,
                                         Map<String, String> parameters) {
@@ -107,6 +108,21 @@ public final class TemplatePolicies {
             }
         }
         return new TemplatePolicies(roles);
+    }
+
+    /**
+     * The ARN a {@code ...SecretArn} parameter stands for when none is given: the secret
+     * {@code delivery-channels/<name in kebab case>} as {@link SecretsManagerStandIn#arnOf} names it, such as
+     * {@code arn:aws:secretsmanager:eu-west-1:123456789012:secret:delivery-channels/credentials-keys-AbCdEf} for
+     * {@code CredentialsKeysSecretArn}. A test stores its secret there for the role to be allowed to read it.
+     */
+    public static String secretArn(AwsAccount account, String parameter) {
+        if (!parameter.endsWith("SecretArn")) {
+            throw new IllegalArgumentException(parameter + " does not name a secret's ARN");
+        }
+        String name = parameter.substring(0, parameter.length() - "SecretArn".length())
+                .replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+        return SecretsManagerStandIn.arnOf(account, STACK_NAME + "/" + name);
     }
 
     /** The export names of the template's functions. */
@@ -334,7 +350,8 @@ public final class TemplatePolicies {
             JsonNode parameter = template.path("Parameters").path(name);
             if (!parameter.isMissingNode()) {
                 String value = parameters.containsKey(name) ? parameters.get(name)
-                        : parameter.has("Default") ? parameter.get("Default").asText() : null;
+                        : parameter.has("Default") ? parameter.get("Default").asText()
+                        : name.endsWith("SecretArn") ? secretArn(account, name) : null;
                 if (value == null) {
                     throw new IllegalArgumentException("the parameter " + name + " has no default: pass its value");
                 }
