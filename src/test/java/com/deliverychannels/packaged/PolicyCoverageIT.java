@@ -126,18 +126,26 @@ class PolicyCoverageIT {
         return grants;
     }
 
-    /** {@code table} for the table's ARN, {@code table/index/gsi1} for an index of it; other ARNs as they are. */
+    /**
+     * {@code table} for the table's ARN, {@code table/index/gsi1} for an index of it; another ARN of the test
+     * account without its {@code arn:aws:<service>:<region>:<account>:} prefix ({@code secret:...}).
+     */
     private static String shortName(String resource) {
         String table = AwsAccount.TEST.tableArn(PolicyUsage.TABLE);
-        return resource.startsWith(table) ? "table" + resource.substring(table.length()) : resource;
+        if (resource.startsWith(table)) {
+            return "table" + resource.substring(table.length());
+        }
+        String account = ":" + AwsAccount.TEST.accountId() + ":";
+        int at = resource.indexOf(account);
+        return resource.startsWith("arn:") && at > 0 ? resource.substring(at + account.length()) : resource;
     }
 
     private static String row(String function, String action, String resource, String calls, String verdict) {
-        return String.format("%-9s %-24s %-28s %7s  %s", function, action, shortName(resource), calls, verdict);
+        return String.format("%-9s %-30s %-50s %6s  %s", function, action, shortName(resource), calls, verdict);
     }
 
     private static String table(List<String> rows) {
-        return String.format("%-9s %-24s %-28s %7s  %s%n", "function", "granted action", "on", "calls", "verdict")
+        return String.format("%-9s %-30s %-50s %6s  %s%n", "function", "granted action", "on", "calls", "verdict")
                 + String.join(System.lineSeparator(), rows);
     }
 }
