@@ -9,6 +9,8 @@ import java.util.Map;
 
 import com.deliverychannels.local.EmbeddedDynamoDb;
 import com.deliverychannels.store.TableLayout;
+import com.deliverychannels.testing.aws.AwsPolicyProxy;
+import com.deliverychannels.testing.aws.IamPolicy;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -24,6 +26,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 public class DynamoDbLocalResource implements QuarkusTestResourceLifecycleManager {
     public static final String TABLE = "delivery-channels-test";
     private static EmbeddedDynamoDb server;
+    private static AwsPolicyProxy proxy;
 
     @Override
     public synchronized Map<String, String> start() {
@@ -32,13 +35,21 @@ public class DynamoDbLocalResource implements QuarkusTestResourceLifecycleManage
             try (DynamoDbClient client = client()) {
                 TableLayout.createIfAbsent(client, TABLE);
             }
+            // The product reaches the table through a proxy that allows everything but answers the faults a test
+            // injects on the wire (AwsFault); tests read and seed the table directly (client()).
+            proxy = AwsPolicyProxy.start(server.endpoint(), IamPolicy.allowAll());
         }
-        return Map.of("quarkus.dynamodb.endpoint-override", server.endpoint(), "delivery.table", TABLE);
+        return Map.of("quarkus.dynamodb.endpoint-override", proxy.endpoint(), "delivery.table", TABLE);
     }
 
     @Override
     public void stop() {
         // Kept for the whole test JVM: several Quarkus restarts (test profiles) share one table.
+    }
+
+    /** The proxy between the product and DynamoDB Local, for a test to inject DynamoDB's error answers. */
+    public static AwsPolicyProxy proxy() {
+        return proxy;
     }
 
     /** A client of the embedded DynamoDB for tests that check what was written. */
