@@ -165,6 +165,49 @@ class ChannelsRoutingTest {
         assertTrue(itemsOf(user).isEmpty());
     }
 
+    @ParameterizedTest(name = "{0} {1}: {2} = {3}")
+    @MethodSource("wrongTypes")
+    void wrongTypeOfAnyChannelsFieldAnswers400NamingItAndWritesNothing(String method, String path, String field,
+            Object value) {
+        String user = newUser();
+        Map<String, Object> body = new java.util.LinkedHashMap<>(validBodies().get(path));
+        body.put(field, value);
+        Object[] pairs = body.entrySet().stream().flatMap(e -> Stream.of(e.getKey(), e.getValue())).toArray();
+
+        ApiAnswer answer = ApiEvents.request(method, path).as(user).body(json(pairs)).send();
+
+        assertProblem(answer, 400, "bad-request");
+        assertEquals(field, answer.body().get("errors").get(0).get("field").asText(), answer.rawBody());
+        assertFalse(answer.rawBody().contains("hunter2-secret"), answer.rawBody());
+        assertTrue(itemsOf(user).isEmpty(), "nothing written");
+    }
+
+    /** CONTRACT §3 "no coercion": every field of every channels request, with values of the other JSON types. */
+    static Stream<Arguments> wrongTypes() {
+        List<Object> notStrings = List.of(123, 1.5, true, Map.of(), List.of("x"));
+        List<Object> notIntegers = List.of("587", "", 587.0, true, Map.of(), List.of(587));
+        List<Object> notBooleans = List.of("true", 1, 0, "", Map.of(), List.of(true));
+        List<Arguments> cases = new java.util.ArrayList<>();
+        Map<String, String> methods = Map.of("/v1/channel", "PUT", "/v1/channel/smtp", "PUT",
+                "/v1/identities", "POST", "/v1/channel/gmail", "POST");
+        validBodies().forEach((path, body) -> body.keySet().forEach(field -> {
+            List<Object> wrong = field.equals("port") ? notIntegers : field.equals("default") ? notBooleans
+                    : notStrings;
+            wrong.forEach(value -> cases.add(Arguments.of(methods.get(path), path, field, value)));
+        }));
+        return cases.stream();
+    }
+
+    private static Map<String, Map<String, Object>> validBodies() {
+        Map<String, Map<String, Object>> bodies = new java.util.LinkedHashMap<>();
+        bodies.put("/v1/channel", Map.of("active", "MSC"));
+        bodies.put("/v1/channel/smtp", Map.of("host", "smtp.example.com", "port", 587, "security", "STARTTLS",
+                "username", "bob", "password", "hunter2-secret", "authMethod", "PLAIN"));
+        bodies.put("/v1/identities", Map.of("name", "Bob", "address", "bob@example.com", "default", true));
+        bodies.put("/v1/channel/gmail", Map.of("code", "4/0AX4XfWh", "redirectUri", "https://app.example.com/cb"));
+        return bodies;
+    }
+
     @Test
     void bodyOver256KiBAnswers413AndWritesNothing() {
         String user = newUser();

@@ -205,6 +205,38 @@ class SendValidationTest {
         assertRefused(user, () -> send(user, body), 400, Set.of("to"));
     }
 
+    @ParameterizedTest(name = "{0} = {1}")
+    @MethodSource("wrongTypes")
+    void refusesAValueOfTheWrongTypeNamingTheFieldAndCoercesNothing(String field, Object value, String named) {
+        String user = userWithIdentity();
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("to", List.of("bob@example.org"));
+        body.put("subject", "Hello");
+        body.put("text", "Hi");
+        body.put(field, value);
+        Object[] pairs = body.entrySet().stream().flatMap(e -> Stream.of(e.getKey(), e.getValue())).toArray();
+
+        assertRefused(user, () -> send(user, json(pairs)), 400, Set.of(named));
+    }
+
+    /** CONTRACT §3 "no coercion: 123 is not a string": every field of the message with values of other types. */
+    static Stream<Arguments> wrongTypes() {
+        List<Object> notStrings = List.of(123, 1.5, true, false, java.util.Map.of(), List.of("x"));
+        List<Arguments> cases = new ArrayList<>();
+        for (String field : List.of("identityId", "replyTo", "subject", "text", "html", "conversationId")) {
+            notStrings.forEach(value -> cases.add(Arguments.of(field, value, field)));
+        }
+        for (String field : List.of("to", "cc", "bcc")) {
+            for (Object value : List.of("bob@example.org", 1, true, java.util.Map.of())) {
+                cases.add(Arguments.of(field, value, field));
+            }
+            for (Object element : List.of(1, true, 2.5, java.util.Map.of(), List.of("bob@example.org"))) {
+                cases.add(Arguments.of(field, List.of(element), field + "[0]"));
+            }
+        }
+        return cases.stream();
+    }
+
     @Test
     void refusesAUserWithoutIdentity() {
         String user = newUser();
