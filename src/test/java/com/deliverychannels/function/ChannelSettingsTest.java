@@ -301,6 +301,20 @@ class ChannelSettingsTest {
         assertEquals(Set.of("port"), fields(answer), answer.rawBody());
     }
 
+    /** 012.0.0.1 is 10.0.0.1 to some resolvers and 12.0.0.1 to others: a host is never such a number. */
+    @ParameterizedTest
+    @ValueSource(strings = {"012.0.0.1", "0177.0.0.1", "8.8.8.08", "0x7f.1", "127.0x1", "2130706433", "127.1",
+            "::ffff:012.0.0.1"})
+    void ambiguousNumericHostIsRefused(String host) {
+        String user = newUser();
+
+        ApiAnswer answer = ApiEvents.put("/v1/channel/smtp", smtp(host, "bob", PASSWORD)).as(user).send();
+
+        assertProblem(answer, 422, "invalid-fields");
+        assertEquals(Set.of("host"), fields(answer), answer.rawBody());
+        assertTrue(itemsOf(user).isEmpty());
+    }
+
     @Test
     void passwordIsRequiredOnFirstSave() {
         String user = newUser();
