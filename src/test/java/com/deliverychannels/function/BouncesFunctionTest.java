@@ -194,7 +194,23 @@ class BouncesFunctionTest {
         String envelope = SnsTestSigner.notification(TOPIC, ses("event-bounce-permanent-two-recipients.json", delivery),
                 certUrl(), Instant.now().minusSeconds(3_700));
 
-        assertEquals(403, webhook(envelope).status());
+        ApiEvents.ApiAnswer answer = webhook(envelope);
+        assertEquals(403, answer.status());
+        assertEquals("The SNS message is more than an hour old.", answer.body().get("detail").asText());
+        assertUntouched(delivery);
+    }
+
+    @Test
+    void refusesAMessageDatedInTheFutureSayingSo() throws Exception {
+        Delivery delivery = sentDelivery("mary@example.com", "richard@example.com");
+        String envelope = SnsTestSigner.notification(TOPIC, ses("event-bounce-permanent-two-recipients.json", delivery),
+                certUrl(), Instant.now().plusSeconds(3_700));
+
+        ApiEvents.ApiAnswer answer = webhook(envelope);
+
+        assertEquals(403, answer.status());
+        assertEquals("The SNS message is dated more than 15 minutes in the future.",
+                answer.body().get("detail").asText());
         assertUntouched(delivery);
     }
 
