@@ -47,7 +47,8 @@ public class SnsIntake {
      * A message posted to the webhook.
      *
      * @throws InvalidInputException malformed (400)
-     * @throws ForbiddenException    foreign topic, bad signature or certificate, stale timestamp (403)
+     * @throws ForbiddenException    foreign topic, bad signature or certificate, a timestamp too old or too far
+     *                               ahead (403)
      * @throws UnavailableException  the certificate or the subscription link could not be fetched (503,
      *                               so SNS tries again)
      */
@@ -140,6 +141,8 @@ public class SnsIntake {
             case MALFORMED -> malformed("sns.envelope");
             case CERT_UNAVAILABLE -> new UnavailableException("problem.sns.certificate-unavailable", e);
             case STALE -> new ForbiddenException("problem.sns.stale");
+            case FUTURE -> new ForbiddenException("problem.sns.future",
+                    SnsSignatureVerifier.MAX_FUTURE_SKEW.toMinutes());
             default -> new ForbiddenException("problem.sns.signature");
         };
     }

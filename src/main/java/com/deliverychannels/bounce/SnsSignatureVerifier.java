@@ -71,7 +71,7 @@ public final class SnsSignatureVerifier {
      *
      * @throws SnsVerificationException with the first rule that fails: {@code MALFORMED} (a signed field
      *                                  missing), {@code UNSUPPORTED_VERSION}, {@code BAD_CERT_URL},
-     *                                  {@code STALE}, {@code BAD_SIGNATURE}, {@code CERT_UNAVAILABLE},
+     *                                  {@code STALE}, {@code FUTURE}, {@code BAD_SIGNATURE}, {@code CERT_UNAVAILABLE},
      *                                  {@code CERT_INVALID}
      */
     public void verify(SnsEnvelope envelope) {
@@ -154,7 +154,7 @@ public final class SnsSignatureVerifier {
             throw new SnsVerificationException(Reason.STALE, "Timestamp older than " + maxAge);
         }
         if (publishedAt.isAfter(now.plus(MAX_FUTURE_SKEW))) {
-            throw new SnsVerificationException(Reason.STALE, "Timestamp more than " + MAX_FUTURE_SKEW + " ahead");
+            throw new SnsVerificationException(Reason.FUTURE, "Timestamp more than " + MAX_FUTURE_SKEW + " ahead");
         }
     }
 

@@ -19,8 +19,10 @@ public final class SnsVerificationException extends RuntimeException {
         CERT_INVALID,
         /** The signature does not match the message. */
         BAD_SIGNATURE,
-        /** The {@code Timestamp} is too old, or too far in the future, to be a message SNS is delivering now. */
+        /** The {@code Timestamp} is too old to be a message SNS is delivering now (a replay). */
         STALE,
+        /** The {@code Timestamp} lies further ahead than any clock skew explains. */
+        FUTURE,
         /** A {@code SignatureVersion} other than 1 or 2. */
         UNSUPPORTED_VERSION
     }

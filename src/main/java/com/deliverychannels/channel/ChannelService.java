@@ -5,6 +5,7 @@ import java.net.URISyntaxException;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -91,14 +92,22 @@ public class ChannelService {
         Optional<SmtpSecurity> security = parse(SmtpSecurity.class, change.security(), "security", v);
         Optional<SmtpAuthMethod> authMethod = parse(SmtpAuthMethod.class, change.authMethod(), "authMethod", v);
         v.singleLine(change.username(), "username", MAX_USERNAME);
-        if (change.password() != null) {
+        // Without a password the stored one is kept, if it may be: which one is stored is read now, so that a
+        // missing password is named together with every other invalid field, not once they are fixed.
+        AtomicReference<ChannelSettings> read = new AtomicReference<>();
+        if (change.password() == null) {
+            read.set(store.settings(userId));
+            v.check(mayKeepPassword(read.get().smtp(), host, change.username()), "password",
+                    "smtp.password.required");
+        } else {
             v.check(!change.password().isEmpty(), "password", "field.required");
             v.check(change.password().length() <= MAX_PASSWORD, "password", "field.too-long", MAX_PASSWORD);
         }
         v.throwIfInvalid();
         String normalizedHost = host;
         ChannelSettings saved = OptimisticRetry.run(() -> {
-            ChannelSettings current = store.settings(userId);
+            // The settings read for the check serve the first round; a round that lost a race reads again.
+            ChannelSettings current = Optional.ofNullable(read.getAndSet(null)).orElseGet(() -> store.settings(userId));
             String sealedPassword = sealedPasswordFor(userId, current.smtp(), normalizedHost, change);
             SmtpSettings smtp = new SmtpSettings(normalizedHost, change.port(), security.get(), change.username(),
                     sealedPassword, authMethod.get(), SmtpStatus.UNVERIFIED, clock.instant());
@@ -262,12 +271,20 @@ public class ChannelService {
         if (change.password() != null) {
             return sealer.seal(change.password(), smtpPasswordContext(userId));
         }
-        // Keeping the stored password is allowed only for the same account on the same server: a password is
-        // never sent to a host the user did not type it for.
-        if (existing == null || !existing.host().equals(host) || !existing.username().equals(change.username())) {
+        // The settings changed since they were checked (another tab saved other ones): checked again.
+        if (!mayKeepPassword(existing, host, change.username())) {
             throw new InvalidInputException(FieldError.of("password", "smtp.password.required"));
         }
         return existing.sealedPassword();
+    }
+
+    /**
+     * Keeping the stored password is allowed only for the same account on the same server: a password is never
+     * sent to a host the user did not type it for. {@code host} is the normalized host, null when it is invalid.
+     */
+    private static boolean mayKeepPassword(SmtpSettings existing, String host, String username) {
+        return existing != null && host != null && existing.host().equals(host)
+                && existing.username().equals(username);
     }
 
     private Optional<ChannelSettings> write(String userId, ChannelSettings current, ChannelSettings next) {

@@ -107,8 +107,9 @@ public class IdentityService {
 
     private static void validate(IdentityChange change) {
         Validation v = new Validation();
-        v.singleLine(change.name(), "name", MAX_NAME);
-        if (v.singleLine(change.address(), "address", 254)) {
+        // Both go into the From header of every message sent as this identity.
+        v.headerValue(change.name(), "name", MAX_NAME);
+        if (v.headerValue(change.address(), "address", 254)) {
             v.check(EmailAddress.isValid(change.address()), "address", "field.email");
         }
         v.throwIfInvalid();

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 public final class SmtpHostPolicy {
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern HEX_NUMBER = Pattern.compile("0x[0-9a-f]*");
 
     private final boolean allowPrivate;
     private final HostResolver resolver;
@@ -162,17 +163,22 @@ public final class SmtpHostPolicy {
                 || a0 >= 224;                            // multicast, reserved, broadcast
     }
 
+    /**
+     * The address {@code host} spells, when it is an address literal in canonical form: four decimal octets of
+     * 0–255 without leading zeros, or IPv6 (its embedded IPv4 part likewise; no zone). Anything else is empty,
+     * and a name only if {@link #isDnsName} says so: {@code 012.0.0.1} is 12.0.0.1 to Java and 10.0.0.1 to
+     * every resolver that follows {@code inet_aton} (octal), so it is refused rather than guessed at.
+     */
     private static Optional<InetAddress> literal(String host) {
         try {
             if (IPV4.matcher(host).matches()) {
-                for (String part : host.split("\\.")) {
-                    if (Integer.parseInt(part) > 255) {
-                        return Optional.empty();
-                    }
-                }
-                return Optional.of(InetAddress.getByName(host));
+                return isCanonicalIpv4(host) ? Optional.of(InetAddress.getByName(host)) : Optional.empty();
             }
             if (host.contains(":")) {
+                String last = host.substring(host.lastIndexOf(':') + 1);
+                if (host.contains("%") || last.contains(".") && !isCanonicalIpv4(last)) {
+                    return Optional.empty();
+                }
                 // A literal with a colon is parsed, never looked up.
                 return Optional.of(InetAddress.getByName("[" + host + "]"));
             }
@@ -180,6 +186,18 @@ public final class SmtpHostPolicy {
             return Optional.empty();
         }
         return Optional.empty();
+    }
+
+    private static boolean isCanonicalIpv4(String dotted) {
+        if (!IPV4.matcher(dotted).matches()) {
+            return false;
+        }
+        for (String octet : dotted.split("\\.")) {
+            if (octet.length() > 1 && octet.charAt(0) == '0' || Integer.parseInt(octet) > 255) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isDnsName(String host) {
@@ -191,8 +209,9 @@ public final class SmtpHostPolicy {
                 return false;
             }
         }
-        // A name whose last label is all digits would read as a (malformed) address.
+        // A name that ends in a number is an address to inet_aton and to URL parsers (WHATWG's "ends in a number"):
+        // 2130706433, 127.1, 0x7f.1 and 127.0x1 all mean 127.0.0.1 there. No such name is a DNS name here.
         String last = host.substring(host.lastIndexOf('.') + 1);
-        return !last.chars().allMatch(Character::isDigit);
+        return !last.chars().allMatch(Character::isDigit) && !HEX_NUMBER.matcher(last).matches();
     }
 }

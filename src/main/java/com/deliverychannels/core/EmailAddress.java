@@ -17,9 +17,14 @@ public final class EmailAddress {
     /** quoted-string: printable ASCII except \ and ", or a quoted pair; no CR or LF. */
     private static final Pattern QUOTED = Pattern.compile("\"([\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]|\\\\[\\x20-\\x7E])*\"");
     private static final Pattern DOMAIN_LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
-    /** RFC 5321 §4.1.3: an envelope takes an IPv4 literal or a tagged one ({@code [IPv6:...]}), nothing else. */
+    /**
+     * RFC 5321 §4.1.3: an envelope takes an IPv4 literal or a tagged one ({@code [IPv6:...]}), nothing else. Its
+     * octets are written without leading zeros: RFC 5321's Snum allows {@code [012.0.0.1]}, which resolvers read
+     * as 10.0.0.1 (octal) or 12.0.0.1.
+     */
+    private static final String OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
     private static final Pattern DOMAIN_LITERAL = Pattern.compile(
-            "\\[((25[0-5]|2[0-4]\\d|1?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}|IPv6:[0-9A-Fa-f:.]+)\\]");
+            "\\[(" + OCTET + "(\\." + OCTET + "){3}|IPv6:[0-9A-Fa-f:.]+)\\]");
 
     private EmailAddress() {
     }

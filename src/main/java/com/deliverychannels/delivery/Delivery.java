@@ -2,6 +2,7 @@ package com.deliverychannels.delivery;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -28,7 +29,16 @@ public record Delivery(String deliveryId, String userId, DeliveryStatus status, 
         to = List.copyOf(to);
         cc = List.copyOf(cc);
         bcc = List.copyOf(bcc);
-        events = List.copyOf(events);
+        events = inTimeOrder(events);
+    }
+
+    /**
+     * The timeline in the order things happened, not the order we learnt of them: SES reports a bounce with
+     * the time it bounced, which may come after a later event was recorded (a delivery report, a retry).
+     * Events of the same instant keep the order they were recorded in (the sort is stable).
+     */
+    private static List<DeliveryEvent> inTimeOrder(List<DeliveryEvent> events) {
+        return events.stream().sorted(Comparator.comparing(DeliveryEvent::at)).toList();
     }
 
     /** Every recipient: To, Cc and Bcc. */
@@ -81,7 +91,7 @@ public record Delivery(String deliveryId, String userId, DeliveryStatus status, 
                 until, lastError, events, createdAt, messageId, sesMessageId, version + 1);
     }
 
-    /** The instant of the last event (when the delivery last changed state). */
+    /** The instant of the latest event (when the delivery last changed state). */
     public java.time.Instant lastEventAt() {
         return events.isEmpty() ? createdAt : events.get(events.size() - 1).at();
     }

@@ -3,6 +3,7 @@ package com.deliverychannels.delivery;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -70,6 +71,20 @@ public class DeliveryAttempts {
      * read them (a first attempt, in the request that accepted the message), so they are not read twice.
      */
     public Delivery attempt(Delivery delivery, ChannelSettings settings, boolean byHand) {
+        return attempt(delivery, settings, byHand, Optional.empty());
+    }
+
+    /**
+     * The first attempt of a request that came with an {@code Idempotency-Key}: as
+     * {@link #attempt(Delivery, ChannelSettings, boolean)}, and the delivery it answers is recorded in the key's
+     * marker in the same write as the outcome, so a repeat of the request gets this answer itself.
+     */
+    public Delivery attempt(Delivery delivery, ChannelSettings settings, IdempotencyMarker marker) {
+        return attempt(delivery, settings, false, Optional.of(marker));
+    }
+
+    private Delivery attempt(Delivery delivery, ChannelSettings settings, boolean byHand,
+            Optional<IdempotencyMarker> marker) {
         ChannelType channel = settings.active();
         delivery = delivery.on(channel, fromAddress(delivery, settings));
         SendOutcome outcome = mailer.send(delivery.userId(), channel, settings, composer.compose(delivery, channel));
@@ -98,7 +113,10 @@ public class DeliveryAttempts {
                 failures = failureRecords(next, failed.diagnostic(), state, now);
             }
         }
-        if (!deliveries.update(next, delivery.version(), failures)) {
+        boolean recorded = marker.isPresent()
+                ? deliveries.update(next, delivery.version(), failures, marker.get().answered(next))
+                : deliveries.update(next, delivery.version(), failures);
+        if (!recorded) {
             // Another attempt recorded its outcome first; the message may have left twice (at-least-once).
             LOG.warnf("delivery %s changed during an attempt; its outcome %s was not recorded", delivery.deliveryId(),
                     next.status());

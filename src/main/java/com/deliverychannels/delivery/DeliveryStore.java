@@ -15,6 +15,28 @@ public interface DeliveryStore {
      */
     boolean create(Delivery delivery, Optional<IdempotencyMarker> marker);
 
+    /**
+     * Writes a new delivery with the marker of its {@code Idempotency-Key}: both or neither. When the key is
+     * taken (another request used it, and it has not expired), says by whom, from the refused write itself
+     * where DynamoDB answers with it.
+     */
+    KeyedCreation create(Delivery delivery, IdempotencyMarker marker);
+
+    /** What writing a delivery under an {@code Idempotency-Key} came to. */
+    sealed interface KeyedCreation {
+        /** Both were written: the request owns the key. */
+        record Created() implements KeyedCreation {
+        }
+
+        /** Nothing was written: {@code holder} holds the key. */
+        record Taken(IdempotencyMarker holder) implements KeyedCreation {
+        }
+
+        /** Nothing was written: another request is writing the same key at this very moment. */
+        record Contended() implements KeyedCreation {
+        }
+    }
+
     /** A delivery by id, whoever owns it (callers check the owner). */
     Optional<Delivery> find(String deliveryId);
 
@@ -37,6 +59,13 @@ public interface DeliveryStore {
      * @return false when another write came first (nothing was written)
      */
     boolean update(Delivery next, long expectedVersion, List<FailedDelivery> failures);
+
+    /**
+     * As {@link #update(Delivery, long, List)}, and records {@code answered} (the marker of the request's
+     * {@code Idempotency-Key}, holding the answer) in the same transaction: a repeat of the request finds the
+     * answer exactly when the outcome is recorded.
+     */
+    boolean update(Delivery next, long expectedVersion, List<FailedDelivery> failures, IdempotencyMarker answered);
 
     /**
      * Ids of deliveries whose next attempt is due at {@code now}, oldest due first per index partition, up

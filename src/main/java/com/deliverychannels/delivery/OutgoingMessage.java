@@ -6,7 +6,8 @@ import java.util.stream.Stream;
 
 /**
  * A message ready for a transport: who it is from, to whom, what it says, and the extra headers the
- * channel requires. Headers and addresses were checked for line breaks before this was built.
+ * channel requires. Headers and addresses were checked for control characters and line separators
+ * ({@code core/HeaderText}) before this was built.
  *
  * @param fromName    the display name; may be null
  * @param envelopeFrom the SMTP {@code MAIL FROM}; null lets the transport use the From address

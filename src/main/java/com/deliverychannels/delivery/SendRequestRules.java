@@ -2,16 +2,19 @@ package com.deliverychannels.delivery;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import com.deliverychannels.core.EmailAddress;
 import com.deliverychannels.core.FieldError;
+import com.deliverychannels.core.HeaderText;
 import com.deliverychannels.core.InvalidInputException;
 import com.deliverychannels.core.SortableId;
 
 /**
  * The rules of CONTRACT §3 {@code send}: at least one To, at most 50 recipients, RFC 5322 addresses, a
- * subject of at most 998 characters (RFC 5322 §2.1.1's line limit), a text or HTML body, and no line
- * break in anything that becomes a header (header injection: refused as malformed, 400).
+ * subject of at most 998 characters (RFC 5322 §2.1.1's line limit), a text or HTML body, and no control
+ * character or line separator ({@link HeaderText}) in anything that becomes a header (header injection:
+ * refused as malformed, 400).
  */
 public final class SendRequestRules {
     public static final int MAX_RECIPIENTS = 50;
@@ -40,20 +43,15 @@ public final class SendRequestRules {
         }
         if (request.subject() == null) {
             invalid.add(FieldError.of("subject", "field.required"));
-        } else if (hasLineBreak(request.subject())) {
-            injections.add(FieldError.of("subject", "field.line-break"));
-        } else if (request.subject().length() > MAX_SUBJECT) {
+        } else if (!injected("subject", request.subject(), injections) && request.subject().length() > MAX_SUBJECT) {
             invalid.add(FieldError.of("subject", "field.too-long", MAX_SUBJECT));
         }
         if (isBlank(request.text()) && isBlank(request.html())) {
             invalid.add(FieldError.of("text", "field.body-required"));
         }
-        if (request.conversationId() != null) {
-            if (hasLineBreak(request.conversationId())) {
-                injections.add(FieldError.of("conversationId", "field.line-break"));
-            } else if (request.conversationId().length() > MAX_CONVERSATION_ID) {
-                invalid.add(FieldError.of("conversationId", "field.too-long", MAX_CONVERSATION_ID));
-            }
+        if (request.conversationId() != null && !injected("conversationId", request.conversationId(), injections)
+                && request.conversationId().length() > MAX_CONVERSATION_ID) {
+            invalid.add(FieldError.of("conversationId", "field.too-long", MAX_CONVERSATION_ID));
         }
         if (request.identityId() != null && !SortableId.isWellFormed(request.identityId())) {
             invalid.add(FieldError.of("identityId", "field.identity-unknown"));
@@ -77,15 +75,19 @@ public final class SendRequestRules {
     }
 
     private static void address(String field, String value, List<FieldError> injections, List<FieldError> invalid) {
-        if (value != null && hasLineBreak(value)) {
-            injections.add(FieldError.of(field, "field.line-break"));
-        } else if (!EmailAddress.isValid(value)) {
+        if (value != null && injected(field, value, injections)) {
+            return;
+        }
+        if (!EmailAddress.isValid(value)) {
             invalid.add(FieldError.of(field, "field.email"));
         }
     }
 
-    private static boolean hasLineBreak(String value) {
-        return value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0;
+    /** Records {@code value} as header injection when it holds a control character; answers whether it did. */
+    private static boolean injected(String field, String value, List<FieldError> injections) {
+        Optional<String> refusal = HeaderText.refusal(value);
+        refusal.ifPresent(key -> injections.add(FieldError.of(field, key)));
+        return refusal.isPresent();
     }
 
     private static boolean isBlank(String value) {

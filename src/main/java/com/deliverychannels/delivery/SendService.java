@@ -42,6 +42,14 @@ public class SendService {
     static final Duration SEND_LEASE = Duration.ofMinutes(2);
     /** How long an Idempotency-Key is remembered. */
     static final Duration KEY_LIFETIME = Duration.ofHours(24);
+    /**
+     * How long a request that holds an Idempotency-Key may still be running: the send function's time-out
+     * ({@code Timeout: 30} in infra/template.yaml; CONTRACT §3 gives a request 25 s). A request without an answer
+     * after that is dead, and its repeats answer the delivery as it stands.
+     */
+    static final Duration IN_FLIGHT_LIMIT = Duration.ofSeconds(30);
+    /** When a repeat that found the first request running is told to ask again: most sends take a second. */
+    static final Duration IN_FLIGHT_RETRY_AFTER = Duration.ofSeconds(1);
     private static final Pattern KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
 
     private final DeliveryStore deliveries;
@@ -61,19 +69,22 @@ public class SendService {
 
     /**
      * Sends a message and answers its delivery. With an {@code Idempotency-Key} used before for the same
-     * request, answers that delivery as it stands now and sends nothing.
+     * request, sends nothing: answers what the first request answered once it has; while it is still running,
+     * refuses with a conflict that passes ({@link ConflictException#retryAfter()}); and if it ended without
+     * recording an answer (its process died), answers the delivery as it stands now.
      *
      * @throws InvalidInputException when the request breaks a rule, a recipient is suppressed, or a key was
      *                               used for another request
-     * @throws ConflictException     when the user has no identity, or the active channel is not usable
+     * @throws ConflictException     when the user has no identity, the active channel is not usable, or the
+     *                               first request with the same key is still running
      */
     public Delivery send(String userId, SendRequest request, Optional<String> idempotencyKey) {
         SendRequestRules.check(request);
         idempotencyKey.ifPresent(SendService::checkKey);
         String requestHash = hash(request);
-        Optional<Delivery> repeated = idempotencyKey.flatMap(key -> repeated(userId, key, requestHash));
-        if (repeated.isPresent()) {
-            return repeated.get();
+        Optional<IdempotencyMarker> held = idempotencyKey.flatMap(key -> deliveries.marker(userId, key));
+        if (held.isPresent()) {
+            return answerFor(held.get(), requestHash);
         }
         ChannelSettings settings = channels.settings(userId);
         SenderLookup.Sender sender = senders.lookup(userId, identityId(settings, request), recipients(request));
@@ -89,17 +100,25 @@ public class SendService {
                 request.subject(), request.text(), request.html(), request.conversationId(), channel.viaTag(),
                 channel.bounceTracking(), 0, now.plus(SEND_LEASE), null,
                 List.of(new DeliveryEvent("ACCEPTED", now, null)), now, null, null, 1);
-        Optional<IdempotencyMarker> marker = idempotencyKey
-                .map(key -> new IdempotencyMarker(userId, key, requestHash, deliveryId, now.plus(KEY_LIFETIME)));
-        if (!deliveries.create(created, marker)) {
-            // The same key arrived at the same moment from another request: answer as that one did.
-            return repeated(userId, idempotencyKey.orElseThrow(), requestHash)
-                    .orElseThrow(() -> new ConflictException("problem.concurrent-change"));
+        Optional<IdempotencyMarker> marker = idempotencyKey.map(key -> IdempotencyMarker.inFlight(userId, key,
+                requestHash, deliveryId, now, KEY_LIFETIME, IN_FLIGHT_LIMIT));
+        if (marker.isPresent()) {
+            // The same key arrived at the same moment from another request: answer as a repeat of that one.
+            DeliveryStore.KeyedCreation creation = deliveries.create(created, marker.get());
+            if (creation instanceof DeliveryStore.KeyedCreation.Taken taken) {
+                return answerFor(taken.holder(), requestHash);
+            }
+            if (creation instanceof DeliveryStore.KeyedCreation.Contended) {
+                throw ConflictException.retryLater(IN_FLIGHT_RETRY_AFTER, "problem.idempotency.in-flight");
+            }
+        } else if (!deliveries.create(created, Optional.empty())) {
+            throw new ConflictException("problem.concurrent-change");
         }
         LOG.infof("delivery %s accepted for user %s on %s, %d recipients", deliveryId, userId, channel,
                 created.recipients().size());
         try {
-            return attempts.attempt(created, settings, false);
+            return marker.isPresent() ? attempts.attempt(created, settings, marker.get())
+                    : attempts.attempt(created, settings, false);
         } catch (ConflictException lostRace) {
             return deliveries.find(deliveryId).orElseThrow(() -> lostRace);
         }
@@ -138,14 +157,26 @@ public class SendService {
                 .orElseThrow(() -> new NotFoundException("problem.delivery.not-found"));
     }
 
-    private Optional<Delivery> repeated(String userId, String key, String requestHash) {
-        return deliveries.marker(userId, key).map(marker -> {
-            if (!marker.requestHash().equals(requestHash)) {
-                throw new InvalidInputException(FieldError.of("Idempotency-Key", "field.idempotency-key-reused"));
-            }
-            return deliveries.find(marker.deliveryId())
-                    .orElseThrow(() -> new NotFoundException("problem.delivery.not-found"));
-        });
+    /** What a request answers when its {@code Idempotency-Key} is held by {@code marker}. */
+    private Delivery answerFor(IdempotencyMarker marker, String requestHash) {
+        if (!marker.requestHash().equals(requestHash)) {
+            throw new InvalidInputException(FieldError.of("Idempotency-Key", "field.idempotency-key-reused"));
+        }
+        Optional<Delivery> first = marker.firstAnswer();
+        if (first.isPresent()) {
+            return first.get();
+        }
+        Instant now = clock.instant();
+        if (marker.inFlightAt(now)) {
+            Duration left = Duration.between(now, marker.inFlightUntil());
+            Duration retryAfter = left.compareTo(IN_FLIGHT_RETRY_AFTER) < 0 ? left : IN_FLIGHT_RETRY_AFTER;
+            throw ConflictException.retryLater(retryAfter, "problem.idempotency.in-flight");
+        }
+        // The first request ended without recording an answer (its process died, or its last write failed): no
+        // answer reached its caller, and the delivery as it stands is the truth (the sweep sends it after its
+        // lease).
+        return deliveries.find(marker.deliveryId())
+                .orElseThrow(() -> new NotFoundException("problem.delivery.not-found"));
     }
 
     /** The identity the message is sent as: the one asked for, else the user's default. */

@@ -1,5 +1,8 @@
 package com.deliverychannels.http;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
@@ -146,16 +149,38 @@ public class HttpApi {
                 language);
     }
 
+    /**
+     * The body as text. JSON is UTF-8 (RFC 8259 §8.1) and a body that is not is malformed (400): decoded with a
+     * decoder that reports malformed input rather than replacing it with U+FFFD, which would slip a changed
+     * value through. A body API Gateway passed as text cannot hold bytes that are not UTF-8, but it can hold
+     * half a surrogate pair (a producer's spelling of such bytes, Python's {@code surrogateescape} for one):
+     * refused likewise. Its size is checked with the route, once the caller is known (dispatch).
+     */
     private static String body(APIGatewayV2HTTPEvent event) {
         String body = event.getBody();
-        if (body == null || !event.getIsBase64Encoded()) {
+        if (body == null) {
+            return null;
+        }
+        if (!event.getIsBase64Encoded()) {
+            if (!StandardCharsets.UTF_8.newEncoder().canEncode(body)) {
+                throw new HttpProblem(Problem.BAD_REQUEST, "problem.body.not-utf8");
+            }
             return body;
         }
+        byte[] bytes;
         try {
-            // Its size is checked with the route, once the caller is known (dispatch).
-            return new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
+            bytes = Base64.getDecoder().decode(body);
         } catch (IllegalArgumentException e) {
             throw new HttpProblem(Problem.BAD_REQUEST, "problem.body.malformed");
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new HttpProblem(Problem.BAD_REQUEST, "problem.body.not-utf8");
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -28,17 +29,22 @@ import com.deliverychannels.delivery.Delivery;
 import com.deliverychannels.delivery.DeliveryEvent;
 import com.deliverychannels.delivery.DeliveryStatus;
 import com.deliverychannels.delivery.DeliveryStore;
+import com.deliverychannels.delivery.DeliveryStore.KeyedCreation;
 import com.deliverychannels.delivery.IdempotencyMarker;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
  * Deliveries under {@code DELIVERY#<id> / DELIVERY}, versioned; while one waits for an attempt it carries
  * {@code gsi1pk = RETRY#<shard>} and {@code gsi1sk = <nextAttemptAt>#<id>}, so the retry sweep finds due
- * deliveries by index. Idempotency markers live under {@code USER#sub / IDEMPOTENCY#<key>} with a TTL.
+ * deliveries by index. Idempotency markers live under {@code USER#sub / IDEMPOTENCY#<key>} with a TTL, and
+ * hold the first request's answer once it gave one.
  */
 @ApplicationScoped
 public class DynamoDeliveryStore implements DeliveryStore {
@@ -66,25 +72,51 @@ public class DynamoDeliveryStore implements DeliveryStore {
 
     @Override
     public boolean create(Delivery delivery, Optional<IdempotencyMarker> marker) {
+        if (marker.isPresent()) {
+            return create(delivery, marker.get()) instanceof KeyedCreation.Created;
+        }
+        return StoreCalls.conditionally(() -> dynamo.putItem(b -> b.tableName(table).item(toItem(delivery))
+                .conditionExpression("attribute_not_exists(pk)")));
+    }
+
+    @Override
+    public KeyedCreation create(Delivery delivery, IdempotencyMarker marker) {
         Put put = Put.builder().tableName(table).item(toItem(delivery))
                 .conditionExpression("attribute_not_exists(pk)").build();
-        if (marker.isEmpty()) {
-            return StoreCalls.conditionally(() -> dynamo.putItem(b -> b.tableName(table).item(put.item())
-                    .conditionExpression(put.conditionExpression())));
-        }
-        IdempotencyMarker m = marker.get();
-        Map<String, AttributeValue> item = new HashMap<>(key(userPk(m.userId()), IDEMPOTENCY_PREFIX + m.key()));
-        item.put("requestHash", s(m.requestHash()));
-        item.put("deliveryId", s(m.deliveryId()));
-        item.put(TableLayout.TTL, n(m.expiresAt().getEpochSecond()));
-        // An expired marker may linger until DynamoDB's TTL removes it: it counts as absent.
-        Put markerPut = Put.builder().tableName(table).item(item)
+        // An expired marker may linger until DynamoDB's TTL removes it: it counts as absent. A live one is handed
+        // back by the refusal itself (ALL_OLD), so the loser learns who holds the key without a second read.
+        Put markerPut = Put.builder().tableName(table).item(markerItem(marker))
                 .conditionExpression("attribute_not_exists(pk) OR #ttl < :now")
                 .expressionAttributeNames(Map.of("#ttl", TableLayout.TTL))
                 .expressionAttributeValues(Map.of(":now", n(clock.instant().getEpochSecond())))
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                 .build();
-        return StoreCalls.conditionally(() -> dynamo.transactWriteItems(b -> b.transactItems(
-                TransactWriteItem.builder().put(markerPut).build(), TransactWriteItem.builder().put(put).build())));
+        AtomicReference<TransactionCanceledException> refusal = new AtomicReference<>();
+        boolean written = StoreCalls.conditionally(() -> {
+            try {
+                dynamo.transactWriteItems(b -> b.transactItems(TransactWriteItem.builder().put(markerPut).build(),
+                        TransactWriteItem.builder().put(put).build()));
+            } catch (TransactionCanceledException e) {
+                refusal.set(e);
+                throw e;
+            }
+        });
+        if (written) {
+            return new KeyedCreation.Created();
+        }
+        Optional<Map<String, AttributeValue>> holder = Optional.ofNullable(refusal.get())
+                .map(TransactionCanceledException::cancellationReasons)
+                .filter(reasons -> !reasons.isEmpty())
+                .map(reasons -> reasons.get(0))
+                .filter(reason -> "ConditionalCheckFailed".equals(reason.code()) && reason.hasItem()
+                        && !reason.item().isEmpty())
+                .map(CancellationReason::item);
+        if (holder.isPresent()) {
+            return new KeyedCreation.Taken(toMarker(marker.userId(), marker.key(), holder.get()));
+        }
+        // Another transaction on the same marker at this moment (TransactionConflict): it may not be visible yet.
+        return marker(marker.userId(), marker.key()).<KeyedCreation>map(KeyedCreation.Taken::new)
+                .orElseGet(KeyedCreation.Contended::new);
     }
 
     @Override
@@ -121,6 +153,17 @@ public class DynamoDeliveryStore implements DeliveryStore {
 
     @Override
     public boolean update(Delivery next, long expectedVersion, List<FailedDelivery> failures) {
+        return write(next, expectedVersion, failures, Optional.empty());
+    }
+
+    @Override
+    public boolean update(Delivery next, long expectedVersion, List<FailedDelivery> failures,
+            IdempotencyMarker answered) {
+        return write(next, expectedVersion, failures, Optional.of(answered));
+    }
+
+    private boolean write(Delivery next, long expectedVersion, List<FailedDelivery> failures,
+            Optional<IdempotencyMarker> answered) {
         Put put = Put.builder().tableName(table).item(toItem(next))
                 .conditionExpression("#version = :expected")
                 .expressionAttributeNames(Map.of("#version", "version"))
@@ -132,6 +175,10 @@ public class DynamoDeliveryStore implements DeliveryStore {
             writes.add(TransactWriteItem.builder().put(Put.builder().tableName(table)
                     .item(failedDeliveries.toItem(next.userId(), failure)).build()).build());
         }
+        // Unconditional: the marker is this request's own (it wrote it with the delivery), and no condition on it
+        // may ever keep the outcome of a message that left from being recorded.
+        answered.ifPresent(marker -> writes.add(TransactWriteItem.builder()
+                .put(Put.builder().tableName(table).item(markerItem(marker)).build()).build()));
         if (writes.size() == 1) {
             return StoreCalls.conditionally(() -> dynamo.putItem(b -> b.tableName(table).item(put.item())
                     .conditionExpression(put.conditionExpression())
@@ -165,12 +212,35 @@ public class DynamoDeliveryStore implements DeliveryStore {
         if (item == null || item.isEmpty()) {
             return Optional.empty();
         }
-        Instant expiresAt = Instant.ofEpochSecond(Items.number(item, TableLayout.TTL));
-        if (!clock.instant().isBefore(expiresAt)) {
-            return Optional.empty();
-        }
-        return Optional.of(new IdempotencyMarker(userId, key, string(item, "requestHash"), string(item, "deliveryId"),
-                expiresAt));
+        IdempotencyMarker marker = toMarker(userId, key, item);
+        return clock.instant().isBefore(marker.expiresAt()) ? Optional.of(marker) : Optional.empty();
+    }
+
+    /**
+     * A marker item: the request's hash, its delivery, until when the first request may still be running, and
+     * once it answered, the delivery as it answered it ({@code answer}: the delivery's attributes without its
+     * content, keys or index attributes).
+     */
+    private Map<String, AttributeValue> markerItem(IdempotencyMarker m) {
+        Map<String, AttributeValue> item = new HashMap<>(key(userPk(m.userId()), IDEMPOTENCY_PREFIX + m.key()));
+        item.put("requestHash", s(m.requestHash()));
+        item.put("deliveryId", s(m.deliveryId()));
+        item.put(TableLayout.TTL, n(m.expiresAt().getEpochSecond()));
+        putIfPresent(item, "inFlightUntil", m.inFlightUntil());
+        m.firstAnswer().ifPresent(answer -> {
+            Map<String, AttributeValue> snapshot = new HashMap<>(toItem(answer));
+            List.of(TableLayout.PK, TableLayout.SK, TableLayout.TTL, TableLayout.GSI1_PK, TableLayout.GSI1_SK,
+                    TableLayout.SES_MESSAGE_ID, "text", "html").forEach(snapshot::remove);
+            item.put("answer", AttributeValue.fromM(snapshot));
+        });
+        return item;
+    }
+
+    private static IdempotencyMarker toMarker(String userId, String key, Map<String, AttributeValue> item) {
+        Map<String, AttributeValue> answer = Items.map(item, "answer");
+        return new IdempotencyMarker(userId, key, string(item, "requestHash"), string(item, "deliveryId"),
+                Instant.ofEpochSecond(Items.number(item, TableLayout.TTL)), instant(item, "inFlightUntil"),
+                answer == null ? null : toDelivery(answer));
     }
 
     /**

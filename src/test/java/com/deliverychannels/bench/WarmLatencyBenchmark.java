@@ -312,8 +312,9 @@ class WarmLatencyBenchmark {
         }));
         bare.put("TransactWriteItems", timeCall(i -> {
             Delivery delivery = DeliveryFixtures.sent("bob@example.org");
-            return deliveries.create(delivery, Optional.of(new IdempotencyMarker(delivery.userId(), "k-" + i, "h",
-                    delivery.deliveryId(), Instant.now().plusSeconds(3600))));
+            return deliveries.create(delivery, Optional.of(IdempotencyMarker.inFlight(delivery.userId(), "k-" + i, "h",
+                    delivery.deliveryId(), Instant.now(), java.time.Duration.ofHours(1),
+                    java.time.Duration.ofSeconds(30))));
         }));
         return bare;
     }

@@ -179,10 +179,10 @@ class SnsSignatureVerifierTest {
     }
 
     @Test
-    void messageFromTheFarFutureIsStale() {
+    void messageFromTheFarFutureIsRefusedAsSuch() {
         ObjectNode json = fixture(NOTIFICATION_V2);
 
-        assertEquals(Reason.STALE, refusal(() -> verifierAt(timestamp(json).minus(Duration.ofMinutes(16)),
+        assertEquals(Reason.FUTURE, refusal(() -> verifierAt(timestamp(json).minus(Duration.ofMinutes(16)),
                 realCertificates()).verify(envelope(json))));
         assertDoesNotThrow(() -> verifierAt(timestamp(json).minus(Duration.ofMinutes(14)), realCertificates())
                 .verify(envelope(json)));

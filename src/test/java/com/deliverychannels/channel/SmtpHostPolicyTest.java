@@ -239,6 +239,37 @@ class SmtpHostPolicyTest {
         assertEquals(Optional.of("smtp.host.syntax"), policy().refusalOnSave(name253 + "b"));
     }
 
+    /**
+     * Numbers that resolvers read differently: a leading zero is octal to inet_aton and to some URL parsers and
+     * decimal to others (012.0.0.1: 10.0.0.1 or 12.0.0.1), and inet_aton also takes hex, fewer than four parts
+     * and one 32-bit number. None is a canonical address or a DNS name: a syntax error whatever the policy, and
+     * never looked up.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"012.0.0.1", "0177.0.0.1", "00.0.0.0", "1.02.3.4", "8.8.8.08", "127.0.0.01",
+            "093.184.215.14", "0x7f.1", "0x7f000001", "0x7f.0x0.0x0.0x1", "127.0x1", "1.0x7f", "8.8.8.0x8", "0x",
+            "2130706433", "017700000001", "127.1", "127.0.1", "example.0x1f", "::ffff:012.0.0.1",
+            "::ffff:8.8.8.08", "::ffff:127.0.0.01", "fe80::1%eth0", "::1%1"})
+    void refusesNonCanonicalNumericHostsAsSyntax(String host) {
+        assertEquals(Optional.of("smtp.host.syntax"), policy().refusalOnSave(host), host);
+        assertEquals(Optional.of("smtp.host.syntax"), permissive().refusalOnSave(host), host);
+        assertEquals(new Resolution.Unresolvable(), policy().resolveForConnect(host), host);
+        assertEquals(new Resolution.Unresolvable(), permissive().resolveForConnect(host), host);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0.0.0.0", "10.0.0.1", "100.0.0.1", "8.8.8.8", "93.184.215.14", "255.255.255.255",
+            "::ffff:8.8.8.8", "::ffff:0.0.0.0"})
+    void canonicalAddressesAreReadAsAddresses(String host) throws Exception {
+        assertEquals(new Resolution.Allowed(InetAddress.getByName(host)), permissive().resolveForConnect(host));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0xdead.example.com", "0x1.example", "mail0.example.com", "1x.example", "smtp.0xfe.example"})
+    void namesWithHexLookingLabelsAreStillNames(String host) {
+        assertEquals(Optional.empty(), policy().refusalOnSave(host));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"localhost", "mail.localhost", "mailhog", "smtp"})
     void refusesLocalNamesUnlessPrivateHostsAreAllowed(String host) {

@@ -53,6 +53,8 @@ class EmailAddressTest {
     @ParameterizedTest
     @ValueSource(strings = {
             "ana@[192.0.2.1]",
+            "ana@[0.0.0.0]",
+            "ana@[203.0.113.255]",
             "ana@[IPv6:2001:db8::1]",
             "\"ana maria\"@[198.51.100.7]",
     })
@@ -62,7 +64,8 @@ class EmailAddressTest {
 
     /** RFC 5321 §4.1.3: an address literal in an envelope is an IPv4 address or a tagged one such as {@code IPv6:}. */
     @ParameterizedTest
-    @ValueSource(strings = {"ana@[]", "ana@[hello]", "ana@[1.2.3]"})
+    @ValueSource(strings = {"ana@[]", "ana@[hello]", "ana@[1.2.3]", "ana@[256.0.0.1]", "ana@[012.0.0.1]",
+            "ana@[192.0.2.01]", "ana@[00.0.0.0]", "ana@[0x7f.0.0.1]"})
     void refusesDomainLiteralThatIsNoAddress(String address) {
         assertFalse(EmailAddress.isValid(address), address);
     }

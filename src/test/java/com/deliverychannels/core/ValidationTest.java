@@ -110,6 +110,41 @@ class ValidationTest {
                 FieldError.of("name", "field.required")), refused.errors());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"bob\u0000", "bob\u001B[31m", "bob\u007F", "bob\u0085x", "bob\u2028", "bob\u009B"})
+    void singleLineRefusesEveryControlCharacterAsInvalid(String value) {
+        Validation validation = new Validation();
+        assertFalse(validation.singleLine(value, "username", 320));
+        InvalidInputException refused = assertThrows(InvalidInputException.class, validation::throwIfInvalid);
+        assertFalse(refused.malformed(), "a user name is no header: 422");
+        assertEquals("username", refused.errors().get(0).field());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Bob\r\nBcc: eve@evil.example", "Bob\u0000", "Bob\u0007", "Bob\u007F", "Bob\u0085",
+            "Bob\u009F", "Bob\u2028", "Bob\u2029"})
+    void aControlCharacterInAHeaderValueIsHeaderInjection(String value) {
+        Validation validation = new Validation();
+        validation.required(null, "other");
+        assertFalse(validation.headerValue(value, "name", 100));
+        InvalidInputException refused = assertThrows(InvalidInputException.class, validation::throwIfInvalid);
+        assertTrue(refused.malformed(), "400, not 422");
+        assertEquals(List.of("name"), refused.errors().stream().map(FieldError::field).toList(),
+                "the injection alone is named");
+    }
+
+    @Test
+    void headerValueChecksPresenceAndLength() {
+        Validation validation = new Validation();
+        assertTrue(validation.headerValue("Bob\tRossi ✓", "name", 100));
+        assertFalse(validation.headerValue("  ", "blank", 100));
+        assertFalse(validation.headerValue("x".repeat(101), "long", 100));
+        InvalidInputException refused = assertThrows(InvalidInputException.class, validation::throwIfInvalid);
+        assertFalse(refused.malformed());
+        assertEquals(List.of(FieldError.of("blank", "field.required"), FieldError.of("long", "field.too-long", 100)),
+                refused.errors());
+    }
+
     @Test
     void singleLineKeepsOtherWhitespace() {
         Validation validation = new Validation();

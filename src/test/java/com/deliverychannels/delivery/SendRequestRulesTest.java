@@ -86,6 +86,28 @@ class SendRequestRulesTest {
                         .to(List.of("bob")), "subject"));
     }
 
+    /** Every control character and line separator but the tab, in every field that becomes a header. */
+    static Stream<Case> controlCharacters() {
+        List<Case> cases = new ArrayList<>();
+        for (char c : new char[] {'\u0000', '\u0001', '\u0007', '\u0008', '\u000B', '\u000C', '\u001B', '\u001F',
+                '\u007F', '\u0080', '\u0085', '\u009B', '\u009F', '\u2028', '\u2029'}) {
+            String name = String.format(" U+%04X", (int) c);
+            cases.add(injection("subject" + name, r -> r.subject("Hi" + c + "there"), "subject"));
+            cases.add(injection("to" + name, r -> r.to(List.of("bob@example.org" + c)), "to[0]"));
+            cases.add(injection("cc" + name, r -> r.cc(List.of(c + "carol@example.org")), "cc[0]"));
+            cases.add(injection("bcc" + name, r -> r.bcc(List.of("eve@" + c + "example.org")), "bcc[0]"));
+            cases.add(injection("replyTo" + name, r -> r.replyTo("sales" + c + "@example.com"), "replyTo"));
+            cases.add(injection("conversationId" + name, r -> r.conversationId("c-1" + c), "conversationId"));
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("controlCharacters")
+    void refusesEveryControlCharacterInAHeaderAsInjection(Case c) {
+        judgesTheRequest(c);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void judgesTheRequest(Case c) {

@@ -60,6 +60,10 @@ class BouncesFunctionTest {
     SuppressionList suppressions;
     @Inject
     SnsIntake intake;
+    @Inject
+    com.deliverychannels.http.HttpApi http;
+    @Inject
+    com.deliverychannels.http.SendRoutes sendRoutes;
 
     @BeforeAll
     static void serveCertificate() {
@@ -90,6 +94,35 @@ class BouncesFunctionTest {
                 && r.deliveryId().equals(delivery.deliveryId()) && r.diagnostic() != null));
         assertEquals(Set.of("mary@example.com", "richard@example.com"), suppressions.suppressed(delivery.userId(),
                 List.of("mary@example.com", "richard@example.com", "jane@example.com")));
+    }
+
+    /**
+     * SES dates a bounce when it bounced; SNS may deliver it after a later report. {@code GET /v1/messages/{id}}
+     * (the send function's route, called in-process) lists the timeline by time.
+     */
+    @Test
+    void aLateBounceIsListedInTheTimelineAtItsTime() throws Exception {
+        Delivery delivery = sentDelivery("mary@example.com", "jane@example.com");
+        Instant sentAt = delivery.events().get(delivery.events().size() - 1).at();
+        String delivered = SesFeedback.about("event-delivery.json", delivery, sentAt.plusSeconds(60));
+        String bounced = SesFeedback.about("event-bounce-permanent-two-recipients.json", delivery, sentAt.plusSeconds(5));
+
+        invoke(SnsTestSigner.lambdaEvent(SnsTestSigner.notification(TOPIC, delivered, certUrl(), Instant.now())));
+        invoke(SnsTestSigner.lambdaEvent(SnsTestSigner.notification(TOPIC, bounced, certUrl(), Instant.now())));
+
+        ApiEvents.ApiAnswer answer = ApiEvents.answer(http.handle(
+                ApiEvents.get("/v1/messages/" + delivery.deliveryId()).as(delivery.userId()).toEvent(),
+                sendRoutes.router()));
+        assertEquals(200, answer.status(), answer.rawBody());
+        List<String> types = new java.util.ArrayList<>();
+        List<Instant> times = new java.util.ArrayList<>();
+        answer.body().get("events").forEach(e -> {
+            types.add(e.get("type").asText());
+            times.add(Instant.parse(e.get("at").asText()));
+        });
+        assertEquals(List.of("ACCEPTED", "SENT", "BOUNCED", "DELIVERED"), types, answer.rawBody());
+        assertEquals(times.stream().sorted().toList(), times);
+        assertEquals(sentAt.plusSeconds(5), times.get(2));
     }
 
     @Test
@@ -194,7 +227,23 @@ class BouncesFunctionTest {
         String envelope = SnsTestSigner.notification(TOPIC, ses("event-bounce-permanent-two-recipients.json", delivery),
                 certUrl(), Instant.now().minusSeconds(3_700));
 
-        assertEquals(403, webhook(envelope).status());
+        ApiEvents.ApiAnswer answer = webhook(envelope);
+        assertEquals(403, answer.status());
+        assertEquals("The SNS message is more than an hour old.", answer.body().get("detail").asText());
+        assertUntouched(delivery);
+    }
+
+    @Test
+    void refusesAMessageDatedInTheFutureSayingSo() throws Exception {
+        Delivery delivery = sentDelivery("mary@example.com", "richard@example.com");
+        String envelope = SnsTestSigner.notification(TOPIC, ses("event-bounce-permanent-two-recipients.json", delivery),
+                certUrl(), Instant.now().plusSeconds(3_700));
+
+        ApiEvents.ApiAnswer answer = webhook(envelope);
+
+        assertEquals(403, answer.status());
+        assertEquals("The SNS message is dated more than 15 minutes in the future.",
+                answer.body().get("detail").asText());
         assertUntouched(delivery);
     }
 

@@ -12,11 +12,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import com.deliverychannels.testing.ApiEvents;
@@ -238,8 +243,76 @@ class ChannelSettingsTest {
         ApiAnswer answer = ApiEvents.put("/v1/channel/smtp", "{}").as(newUser()).send();
 
         assertProblem(answer, 422, "invalid-fields");
-        assertTrue(fields(answer).containsAll(Set.of("host", "port", "security", "username", "authMethod")),
+        assertEquals(Set.of("host", "port", "security", "username", "authMethod", "password"), fields(answer),
                 answer.rawBody());
+    }
+
+    /** "Every invalid field at once": a missing password is named with the other faults, not after them. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("oneOtherFault")
+    void missingPasswordIsNamedWithAnyOtherInvalidField(String field, Object value) {
+        String user = newUser();
+        Map<String, Object> body = new LinkedHashMap<>(Map.of("host", "smtp.example.com", "port", 587,
+                "security", "STARTTLS", "username", "bob", "authMethod", "PLAIN"));
+        body.put(field, value);
+        Object[] pairs = body.entrySet().stream().flatMap(e -> Stream.of(e.getKey(), e.getValue()))
+                .toArray();
+
+        ApiAnswer answer = ApiEvents.put("/v1/channel/smtp", json(pairs)).as(user).send();
+
+        assertProblem(answer, 422, "invalid-fields");
+        assertEquals(Set.of(field, "password"), fields(answer), answer.rawBody());
+        assertTrue(itemsOf(user).isEmpty());
+    }
+
+    static Stream<Arguments> oneOtherFault() {
+        return Stream.of(
+                Arguments.of("host", "-bad.example.com"),
+                Arguments.of("host", "smtp.example.com/path"),
+                Arguments.of("port", 0),
+                Arguments.of("security", "SSL"),
+                Arguments.of("username", ""),
+                Arguments.of("authMethod", "CRAM-MD5"));
+    }
+
+    @Test
+    void omittedPasswordWithStoredSettingsIsNamedWithAnInvalidHost() {
+        String user = newUser();
+        ApiEvents.put("/v1/channel/smtp", smtp("smtp.example.com", "bob", PASSWORD)).as(user).send();
+        String update = json("host", "smtp example.com", "port", 70000, "security", "STARTTLS", "username", "bob",
+                "authMethod", "PLAIN");
+
+        ApiAnswer answer = ApiEvents.put("/v1/channel/smtp", update).as(user).send();
+
+        assertProblem(answer, 422, "invalid-fields");
+        assertEquals(Set.of("host", "port", "password"), fields(answer), answer.rawBody());
+    }
+
+    @Test
+    void omittedPasswordThatMayBeKeptIsNotNamedWithOtherFaults() {
+        String user = newUser();
+        ApiEvents.put("/v1/channel/smtp", smtp("smtp.example.com", "bob", PASSWORD)).as(user).send();
+        String update = json("host", "smtp.example.com", "port", 0, "security", "STARTTLS", "username", "bob",
+                "authMethod", "PLAIN");
+
+        ApiAnswer answer = ApiEvents.put("/v1/channel/smtp", update).as(user).send();
+
+        assertProblem(answer, 422, "invalid-fields");
+        assertEquals(Set.of("port"), fields(answer), answer.rawBody());
+    }
+
+    /** 012.0.0.1 is 10.0.0.1 to some resolvers and 12.0.0.1 to others: a host is never such a number. */
+    @ParameterizedTest
+    @ValueSource(strings = {"012.0.0.1", "0177.0.0.1", "8.8.8.08", "0x7f.1", "127.0x1", "2130706433", "127.1",
+            "::ffff:012.0.0.1"})
+    void ambiguousNumericHostIsRefused(String host) {
+        String user = newUser();
+
+        ApiAnswer answer = ApiEvents.put("/v1/channel/smtp", smtp(host, "bob", PASSWORD)).as(user).send();
+
+        assertProblem(answer, 422, "invalid-fields");
+        assertEquals(Set.of("host"), fields(answer), answer.rawBody());
+        assertTrue(itemsOf(user).isEmpty());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package com.deliverychannels.function;
 
+import static io.restassured.RestAssured.given;
 import static com.deliverychannels.function.StoredItems.itemsOf;
 import static com.deliverychannels.function.StoredItems.json;
 import static com.deliverychannels.function.StoredItems.newUser;
@@ -165,6 +166,49 @@ class ChannelsRoutingTest {
         assertTrue(itemsOf(user).isEmpty());
     }
 
+    @ParameterizedTest(name = "{0} {1}: {2} = {3}")
+    @MethodSource("wrongTypes")
+    void wrongTypeOfAnyChannelsFieldAnswers400NamingItAndWritesNothing(String method, String path, String field,
+            Object value) {
+        String user = newUser();
+        Map<String, Object> body = new java.util.LinkedHashMap<>(validBodies().get(path));
+        body.put(field, value);
+        Object[] pairs = body.entrySet().stream().flatMap(e -> Stream.of(e.getKey(), e.getValue())).toArray();
+
+        ApiAnswer answer = ApiEvents.request(method, path).as(user).body(json(pairs)).send();
+
+        assertProblem(answer, 400, "bad-request");
+        assertEquals(field, answer.body().get("errors").get(0).get("field").asText(), answer.rawBody());
+        assertFalse(answer.rawBody().contains("hunter2-secret"), answer.rawBody());
+        assertTrue(itemsOf(user).isEmpty(), "nothing written");
+    }
+
+    /** CONTRACT §3 "no coercion": every field of every channels request, with values of the other JSON types. */
+    static Stream<Arguments> wrongTypes() {
+        List<Object> notStrings = List.of(123, 1.5, true, Map.of(), List.of("x"));
+        List<Object> notIntegers = List.of("587", "", 587.0, true, Map.of(), List.of(587));
+        List<Object> notBooleans = List.of("true", 1, 0, "", Map.of(), List.of(true));
+        List<Arguments> cases = new java.util.ArrayList<>();
+        Map<String, String> methods = Map.of("/v1/channel", "PUT", "/v1/channel/smtp", "PUT",
+                "/v1/identities", "POST", "/v1/channel/gmail", "POST");
+        validBodies().forEach((path, body) -> body.keySet().forEach(field -> {
+            List<Object> wrong = field.equals("port") ? notIntegers : field.equals("default") ? notBooleans
+                    : notStrings;
+            wrong.forEach(value -> cases.add(Arguments.of(methods.get(path), path, field, value)));
+        }));
+        return cases.stream();
+    }
+
+    private static Map<String, Map<String, Object>> validBodies() {
+        Map<String, Map<String, Object>> bodies = new java.util.LinkedHashMap<>();
+        bodies.put("/v1/channel", Map.of("active", "MSC"));
+        bodies.put("/v1/channel/smtp", Map.of("host", "smtp.example.com", "port", 587, "security", "STARTTLS",
+                "username", "bob", "password", "hunter2-secret", "authMethod", "PLAIN"));
+        bodies.put("/v1/identities", Map.of("name", "Bob", "address", "bob@example.com", "default", true));
+        bodies.put("/v1/channel/gmail", Map.of("code", "4/0AX4XfWh", "redirectUri", "https://app.example.com/cb"));
+        return bodies;
+    }
+
     @Test
     void bodyOver256KiBAnswers413AndWritesNothing() {
         String user = newUser();
@@ -241,6 +285,88 @@ class ChannelsRoutingTest {
         JsonNode listed = ApiEvents.get("/v1/identities").as(user).send().body().get("items");
         assertEquals(1, listed.size());
         assertEquals("bob@example.com", listed.get(0).get("address").asText());
+    }
+
+    /**
+     * RFC 8259 §8.1: JSON is UTF-8. Bytes that are not (a stray continuation byte, a truncated sequence, an
+     * overlong form, an encoded surrogate, a code point past U+10FFFF) are refused, never read as U+FFFD.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("notUtf8")
+    void base64BodyThatIsNotUtf8Answers400AndWritesNothing(String name, byte[] bad) {
+        String user = newUser();
+        byte[] before = "{\"name\": \"Bo".getBytes(StandardCharsets.UTF_8);
+        byte[] after = "b\", \"address\": \"bob@example.com\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] body = new byte[before.length + bad.length + after.length];
+        System.arraycopy(before, 0, body, 0, before.length);
+        System.arraycopy(bad, 0, body, before.length, bad.length);
+        System.arraycopy(after, 0, body, before.length + bad.length, after.length);
+
+        ApiAnswer answer = ApiEvents.request("POST", "/v1/identities").as(user)
+                .header("content-type", "application/json")
+                .base64Body(Base64.getEncoder().encodeToString(body)).send();
+
+        assertProblem(answer, 400, "bad-request");
+        assertEquals("The body is not UTF-8 text.", answer.body().get("detail").asText());
+        assertTrue(itemsOf(user).isEmpty());
+    }
+
+    static Stream<Arguments> notUtf8() {
+        return Stream.of(
+                Arguments.of("a lone continuation byte", new byte[] {(byte) 0x80}),
+                Arguments.of("a lead byte without its continuation", new byte[] {(byte) 0xC3, 0x28}),
+                Arguments.of("a truncated three-byte sequence", new byte[] {(byte) 0xE2, (byte) 0x82}),
+                Arguments.of("an overlong slash", new byte[] {(byte) 0xC0, (byte) 0xAF}),
+                Arguments.of("an encoded surrogate (CESU-8)", new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}),
+                Arguments.of("past U+10FFFF", new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}),
+                Arguments.of("a byte never in UTF-8", new byte[] {(byte) 0xFF}),
+                Arguments.of("Latin-1 é", new byte[] {(byte) 0xE9}));
+    }
+
+    @Test
+    void base64BodyOfEveryUtf8FormIsRead() {
+        String user = newUser();
+        String name = "Bò € 日 \uD83E\uDD1D";
+        String body = json("name", name, "address", "bob@example.com");
+
+        ApiAnswer answer = ApiEvents.request("POST", "/v1/identities").as(user)
+                .header("content-type", "application/json")
+                .base64Body(Base64.getEncoder().encodeToString(body.getBytes(StandardCharsets.UTF_8))).send();
+
+        assertEquals(201, answer.status(), answer.rawBody());
+        assertEquals(name, answer.body().get("name").asText());
+    }
+
+    /**
+     * A text body (the event's own JSON string) spelling bytes that are not UTF-8 as lone surrogates, as Python's
+     * surrogateescape does, is refused before it is read as JSON.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"\\udc80", "\\udce9", "\\ud83d"})
+    void textBodyWithALoneSurrogateAnswers400(String escape) {
+        String user = newUser();
+        String event = ApiEvents.post("/v1/identities", json("name", "BoPLACEHOLDERb", "address", "bob@example.com"))
+                .as(user).json().replace("PLACEHOLDER", escape);
+
+        ApiAnswer answer = ApiEvents.answer(given().contentType("application/json").body(event).when().post("/")
+                .then().extract().asString());
+
+        assertProblem(answer, 400, "bad-request");
+        assertEquals("The body is not UTF-8 text.", answer.body().get("detail").asText(), answer.rawBody());
+        assertTrue(itemsOf(user).isEmpty());
+    }
+
+    /** The same escape inside the request's own JSON string names the field it spoils. */
+    @Test
+    void jsonStringWithALoneSurrogateEscapeAnswers400NamingTheField() {
+        String user = newUser();
+        String body = "{\"name\": \"Bo\\udc80b\", \"address\": \"bob@example.com\"}";
+
+        ApiAnswer answer = ApiEvents.post("/v1/identities", body).as(user).send();
+
+        assertProblem(answer, 400, "bad-request");
+        assertEquals("name", answer.body().get("errors").get(0).get("field").asText(), answer.rawBody());
+        assertTrue(itemsOf(user).isEmpty());
     }
 
     @Test

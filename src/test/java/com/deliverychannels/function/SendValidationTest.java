@@ -157,6 +157,47 @@ class SendValidationTest {
                         "subject", "Hello", "text", "Hi")));
     }
 
+    @ParameterizedTest(name = "{index} {0} U+{1}")
+    @MethodSource("controlCharacters")
+    void refusesAnyControlCharacterOrLineSeparatorInAHeaderValueAsHeaderInjection(String field, String code) {
+        String user = userWithIdentity();
+        String c = String.valueOf((char) Integer.parseInt(code, 16));
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("to", List.of("bob@example.org"));
+        body.put("subject", "Hello");
+        body.put("text", "Hi");
+        switch (field) {
+            case "to[0]" -> body.put("to", List.of("bob@example.org" + c));
+            case "cc[0]" -> body.put("cc", List.of(c + "carol@example.org"));
+            case "bcc[0]" -> body.put("bcc", List.of("eve@example" + c + ".org"));
+            default -> body.put(field, "Hel" + c + "lo@example.org");
+        }
+        Object[] pairs = body.entrySet().stream().flatMap(e -> Stream.of(e.getKey(), e.getValue())).toArray();
+
+        assertRefused(user, () -> send(user, json(pairs)), 400, Set.of(field));
+    }
+
+    static Stream<Arguments> controlCharacters() {
+        List<Arguments> cases = new ArrayList<>();
+        for (String code : List.of("0000", "0008", "000B", "001B", "007F", "0085", "009F", "2028", "2029")) {
+            for (String field : List.of("subject", "to[0]", "cc[0]", "bcc[0]", "replyTo", "conversationId")) {
+                cases.add(Arguments.of(field, code));
+            }
+        }
+        return cases.stream();
+    }
+
+    @Test
+    void sendsATabInTheSubject() throws Exception {
+        String user = userWithIdentity();
+        int before = relayed();
+
+        ApiAnswer answer = send(user, json("to", List.of("bob@example.org"), "subject", "Offer\tQ3", "text", "Hi"));
+
+        assertEquals(201, answer.status(), answer.rawBody());
+        assertTrue(lastRelayed(before).mime().getSubject().startsWith("Offer"));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("withoutBody")
     void refusesAMessageWithoutBody(String name, String body) {
@@ -203,6 +244,38 @@ class SendValidationTest {
         String body = json("to", "bob@example.org", "subject", "Hello", "text", "Hi");
 
         assertRefused(user, () -> send(user, body), 400, Set.of("to"));
+    }
+
+    @ParameterizedTest(name = "{0} = {1}")
+    @MethodSource("wrongTypes")
+    void refusesAValueOfTheWrongTypeNamingTheFieldAndCoercesNothing(String field, Object value, String named) {
+        String user = userWithIdentity();
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("to", List.of("bob@example.org"));
+        body.put("subject", "Hello");
+        body.put("text", "Hi");
+        body.put(field, value);
+        Object[] pairs = body.entrySet().stream().flatMap(e -> Stream.of(e.getKey(), e.getValue())).toArray();
+
+        assertRefused(user, () -> send(user, json(pairs)), 400, Set.of(named));
+    }
+
+    /** CONTRACT §3 "no coercion: 123 is not a string": every field of the message with values of other types. */
+    static Stream<Arguments> wrongTypes() {
+        List<Object> notStrings = List.of(123, 1.5, true, false, java.util.Map.of(), List.of("x"));
+        List<Arguments> cases = new ArrayList<>();
+        for (String field : List.of("identityId", "replyTo", "subject", "text", "html", "conversationId")) {
+            notStrings.forEach(value -> cases.add(Arguments.of(field, value, field)));
+        }
+        for (String field : List.of("to", "cc", "bcc")) {
+            for (Object value : List.of("bob@example.org", 1, true, java.util.Map.of())) {
+                cases.add(Arguments.of(field, value, field));
+            }
+            for (Object element : List.of(1, true, 2.5, java.util.Map.of(), List.of("bob@example.org"))) {
+                cases.add(Arguments.of(field, List.of(element), field + "[0]"));
+            }
+        }
+        return cases.stream();
     }
 
     @Test

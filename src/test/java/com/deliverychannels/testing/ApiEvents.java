@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,6 +21,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class ApiEvents {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** As Funqy reads an event: API Gateway sends fields the event class does not declare. */
+    private static final ObjectMapper EVENTS = new ObjectMapper()
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final ObjectNode event;
 
@@ -101,6 +106,34 @@ public final class ApiEvents {
     /** The event as JSON. */
     public String json() {
         return event.toString();
+    }
+
+    /**
+     * The event as a function takes it, for a test that calls a function bean in-process: the mock event
+     * server runs one invocation at a time, so requests that must overlap (as on several Lambda instances) go
+     * this way.
+     */
+    public APIGatewayV2HTTPEvent toEvent() {
+        try {
+            return EVENTS.readValue(json(), APIGatewayV2HTTPEvent.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A function's answer, read as {@link #answer(String)} reads a serialised one. */
+    public static ApiAnswer answer(APIGatewayV2HTTPResponse response) {
+        try {
+            String body = response.getBody();
+            if (body != null && response.getIsBase64Encoded()) {
+                body = new String(java.util.Base64.getDecoder().decode(body), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            JsonNode parsed = body == null ? null : JSON.readTree(body);
+            return new ApiAnswer(response.getStatusCode(),
+                    response.getHeaders() == null ? Map.of() : new LinkedHashMap<>(response.getHeaders()), body, parsed);
+        } catch (IOException e) {
+            throw new UncheckedIOException("not a JSON answer: " + response.getBody(), e);
+        }
     }
 
     /** Invokes the exported function with this event and reads its API Gateway answer. */

@@ -15,6 +15,7 @@ import com.deliverychannels.bounce.FailedDelivery;
 import com.deliverychannels.core.UnavailableException;
 import com.deliverychannels.delivery.Delivery;
 import com.deliverychannels.delivery.DeliveryStore;
+import com.deliverychannels.delivery.DeliveryStore.KeyedCreation;
 import com.deliverychannels.delivery.IdempotencyMarker;
 
 /**
@@ -132,6 +133,16 @@ public class FaultyDeliveryStore implements DeliveryStore {
 
     @Override
     public boolean create(Delivery delivery, Optional<IdempotencyMarker> marker) {
+        return creating(delivery, () -> delegate.create(delivery, marker));
+    }
+
+    @Override
+    public KeyedCreation create(Delivery delivery, IdempotencyMarker marker) {
+        return creating(delivery, () -> delegate.create(delivery, marker));
+    }
+
+    /** A create, failed or followed by a crash as armed. */
+    private <T> T creating(Delivery delivery, java.util.function.Supplier<T> create) {
         boolean crash;
         synchronized (LOCK) {
             if (ours(delivery) && failCreates) {
@@ -142,7 +153,7 @@ public class FaultyDeliveryStore implements DeliveryStore {
                 crashAfterCreate = false;
             }
         }
-        boolean created = delegate.create(delivery, marker);
+        T created = create.get();
         if (crash) {
             throw fault("after create " + delivery.deliveryId());
         }
@@ -171,6 +182,18 @@ public class FaultyDeliveryStore implements DeliveryStore {
 
     @Override
     public boolean update(Delivery next, long expectedVersion, List<FailedDelivery> failures) {
+        failIfArmed(next);
+        return delegate.update(next, expectedVersion, failures);
+    }
+
+    @Override
+    public boolean update(Delivery next, long expectedVersion, List<FailedDelivery> failures,
+            IdempotencyMarker answered) {
+        failIfArmed(next);
+        return delegate.update(next, expectedVersion, failures, answered);
+    }
+
+    private void failIfArmed(Delivery next) {
         synchronized (LOCK) {
             if (ours(next) && updatesToFail != 0) {
                 if (updatesToLetThrough > 0) {
@@ -183,7 +206,6 @@ public class FaultyDeliveryStore implements DeliveryStore {
                 }
             }
         }
-        return delegate.update(next, expectedVersion, failures);
     }
 
     @Override

@@ -3,6 +3,7 @@ package com.deliverychannels.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.UUID;
 
@@ -12,7 +13,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * SES feedback about a delivery: the SES fixtures under {@code fixtures/ses/} pointed at it.
+ * SES feedback about a delivery: the SES fixtures under {@code fixtures/ses/} pointed at it, and dated when the
+ * test asks (now unless it says otherwise): feedback about a message sent now happens now, not when the fixture
+ * was captured, and takes its place in the delivery's timeline accordingly.
  */
 public final class SesFeedback {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -22,10 +25,18 @@ public final class SesFeedback {
 
     /**
      * The SES fixture {@code fixtures/ses/<fixture>} with its {@code deliveryId} tag and {@code X-Delivery-Id}
-     * header naming {@code delivery}, and a fresh SES message id.
+     * header naming {@code delivery}, and a fresh SES message id, dated now.
      */
     public static String about(String fixture, Delivery delivery) {
-        ObjectNode message = read(fixture);
+        return about(fixture, delivery, Instant.now());
+    }
+
+    /**
+     * As {@link #about(String, Delivery)}, with every {@code timestamp} of the notification (the mail's and the
+     * event's) set to {@code at}.
+     */
+    public static String about(String fixture, Delivery delivery, Instant at) {
+        ObjectNode message = read(fixture, at);
         ObjectNode mail = (ObjectNode) message.get("mail");
         if (mail.has("tags")) {
             ((ObjectNode) mail.get("tags")).putArray("deliveryId").add(delivery.deliveryId());
@@ -44,10 +55,10 @@ public final class SesFeedback {
     /**
      * The SES fixture {@code fixtures/ses/<fixture>} about the message SES accepted as {@code sesMessageId}, with
      * neither our {@code deliveryId} tag nor our {@code X-Delivery-Id} header: only the SES message id ties it to
-     * a delivery.
+     * a delivery. Dated now.
      */
     public static String aboutSesMessage(String fixture, String sesMessageId) {
-        ObjectNode message = read(fixture);
+        ObjectNode message = read(fixture, Instant.now());
         ObjectNode mail = (ObjectNode) message.get("mail");
         if (mail.has("tags")) {
             ((ObjectNode) mail.get("tags")).remove("deliveryId");
@@ -64,13 +75,16 @@ public final class SesFeedback {
         return message.toString();
     }
 
-    private static ObjectNode read(String fixture) {
+    /** The fixture, every {@code timestamp} in it set to {@code at}. */
+    private static ObjectNode read(String fixture, Instant at) {
         String resource = "/fixtures/ses/" + fixture;
         try (InputStream in = SesFeedback.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalArgumentException("no fixture " + resource);
             }
-            return (ObjectNode) JSON.readTree(in);
+            ObjectNode message = (ObjectNode) JSON.readTree(in);
+            message.findParents("timestamp").forEach(parent -> ((ObjectNode) parent).put("timestamp", at.toString()));
+            return message;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

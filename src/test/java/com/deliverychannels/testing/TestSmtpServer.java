@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.KeyManagerFactory;
@@ -101,6 +102,7 @@ public final class TestSmtpServer implements AutoCloseable {
     private final SMTPServer server;
     private final List<ReceivedMessage> messages = new CopyOnWriteArrayList<>();
     private final List<AuthAttempt> authAttempts = new CopyOnWriteArrayList<>();
+    private volatile CountDownLatch dataHold;
 
     private TestSmtpServer(Builder builder) {
         SMTPServer.Builder smtp = SMTPServer.port(0)
@@ -186,6 +188,25 @@ public final class TestSmtpServer implements AutoCloseable {
             }
             return List.copyOf(messages);
         }
+    }
+
+    /** A hold on the server's replies to DATA; {@link #close()} lets them go. */
+    public interface Hold extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Holds the server's reply to every DATA (the message recorded, its {@code 250} not yet sent) until the hold
+     * is closed, at most 20 seconds: a sender stays in the middle of its SMTP transaction as long as a test needs.
+     */
+    public Hold holdDataReplies() {
+        CountDownLatch latch = new CountDownLatch(1);
+        dataHold = latch;
+        return () -> {
+            dataHold = null;
+            latch.countDown();
+        };
     }
 
     /** Every AUTH exchange that reached the credential check, oldest first. */
@@ -356,6 +377,14 @@ public final class TestSmtpServer implements AutoCloseable {
         @Override
         public String data(InputStream data) throws IOException {
             received(new ReceivedMessage(from, List.copyOf(recipients), data.readAllBytes()));
+            CountDownLatch hold = dataHold;
+            if (hold != null) {
+                try {
+                    hold.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             return null;
         }
 
