@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.deliverychannels.store.TableLayout;
 import com.deliverychannels.testing.ApiEvents;
+import com.deliverychannels.testing.aws.SecretsManagerStandIn;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -157,6 +158,38 @@ class PackagedChannelsFunctionIT {
                             .anyMatch(line -> line.contains("funqy.export") && line.contains("nope")), PackagedProduct.TIMEOUT),
                     () -> "the log does not say which function is missing" + nope.describeProcess());
         }
+    }
+
+    @Test
+    void aFunctionWhoseRoleMayNotReadItsSecretFailsInitNamingTheCall() throws Exception {
+        // The bounces role may read no secret (infra/template.yaml); give it the key ring's ARN anyway.
+        String arn = PackagedProduct.SECRET_ARNS.get("CREDENTIALS_KEYS");
+        product.secretsManager("bounces").put(arn, "k1:" + java.util.Base64.getEncoder().encodeToString(new byte[32]));
+        java.util.Map<String, String> environment = product.environment("bounces");
+        environment.remove("CREDENTIALS_KEYS");
+        environment.put("CREDENTIALS_KEYS_SECRET_ARN", arn);
+        environment.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", product.secretsManager("bounces").endpoint());
+
+        try (PackagedFunction bounces = PackagedFunction.start("bounces", environment)) {
+            assertFalse(bounces.isReady(), () -> "started without its secret" + bounces.describeProcess());
+            assertTrue(bounces.awaitOutput(output -> output.lines().anyMatch(line -> line.contains(
+                            "configuration fault: secretsmanager:GetSecretValue on secret " + arn)
+                            && line.contains("AccessDeniedException")), PackagedProduct.TIMEOUT),
+                    () -> "the log does not name the refused call" + bounces.describeProcess());
+        }
+    }
+
+    @Test
+    void readsItsSecretsFromSecretsManagerAtStartUpNotFromItsEnvironment() {
+        SecretsManagerStandIn secrets = product.secretsManager("channels");
+        assertEquals(1, secrets.getSecretValueCalls(PackagedProduct.SECRET_ARNS.get("CREDENTIALS_KEYS")),
+                "read once, at init");
+        assertEquals(1, secrets.getSecretValueCalls(PackagedProduct.SECRET_ARNS.get("GMAIL_CLIENT_SECRET")));
+        // And the key ring works: SMTP settings are sealed with it.
+        ApiEvents.ApiAnswer saved = http(ApiEvents.put("/v1/channel/smtp", """
+                {"host":"smtp.example.com","port":587,"security":"STARTTLS","username":"u","password":"p4ss-w0rd",
+                 "authMethod":"PLAIN"}""").as("user-" + java.util.UUID.randomUUID()));
+        assertEquals(200, saved.status(), saved::toString);
     }
 
     private static ApiEvents.ApiAnswer http(ApiEvents request) {

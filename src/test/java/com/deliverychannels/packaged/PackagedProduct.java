@@ -27,6 +27,7 @@ import com.deliverychannels.testing.SnsCertificateHost;
 import com.deliverychannels.testing.TestSmtpServer;
 import com.deliverychannels.testing.aws.AwsAccount;
 import com.deliverychannels.testing.aws.AwsPolicyProxy;
+import com.deliverychannels.testing.aws.SecretsManagerStandIn;
 import com.deliverychannels.testing.aws.IamPolicy;
 import com.deliverychannels.testing.aws.TemplatePolicies;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -76,6 +77,7 @@ public final class PackagedProduct implements AutoCloseable {
     private final String credentialsKeys;
     private final TemplatePolicies policies;
     private final Map<String, AwsPolicyProxy> policyProxies = new LinkedHashMap<>();
+    private final Map<String, SecretsManagerStandIn> secretsManagers = new LinkedHashMap<>();
     private final List<PackagedFunction> functions = new ArrayList<>();
 
     private PackagedProduct(String table, EmbeddedDynamoDb dynamoDbLocal, DynamoDbClient dynamo,
@@ -175,6 +177,7 @@ public final class PackagedProduct implements AutoCloseable {
         if (dynamoDbLocal.endpoint().equals(enforced.get(DYNAMODB_ENDPOINT))) {
             enforced.put(DYNAMODB_ENDPOINT, policyProxy(exportName).endpoint());
         }
+        secretsByArn(exportName, enforced);
         PackagedFunction function = PackagedFunction.start(exportName, enforced);
         functions.add(function);
         if (!function.isReady()) {
@@ -253,6 +256,52 @@ public final class PackagedProduct implements AutoCloseable {
                                 TemplatePolicies.STACK_NAME + "-" + export))));
     }
 
+    /** The ARN each secret variable is read from in AWS, as the template's parameters name them. */
+    public static final Map<String, String> SECRET_ARNS = Map.of(
+            "CREDENTIALS_KEYS", TemplatePolicies.secretArn(AwsAccount.TEST, "CredentialsKeysSecretArn"),
+            "GMAIL_CLIENT_SECRET", TemplatePolicies.secretArn(AwsAccount.TEST, "GmailClientSecretSecretArn"),
+            "MSC_SMTP_CREDENTIALS", TemplatePolicies.secretArn(AwsAccount.TEST, "SesSmtpCredentialsSecretArn"));
+
+    /**
+     * Moves the secrets of {@code environment} out of it, as the template does: a secret the function's role may
+     * read goes into the function's own Secrets Manager stand-in (which enforces that policy), and the function is
+     * given its ARN and the stand-in's endpoint instead; a secret it may not read it is not given at all (as
+     * {@code bounces} has none in AWS). An environment already pointing at a Secrets Manager is left as it is.
+     */
+    private void secretsByArn(String exportName, Map<String, String> environment) {
+        if (environment.containsKey("AWS_ENDPOINT_URL_SECRETS_MANAGER")) {
+            return;
+        }
+        SecretsManagerStandIn secrets = secretsManager(exportName);
+        String username = environment.remove("QUARKUS_MAILER_USERNAME");
+        String password = environment.remove("QUARKUS_MAILER_PASSWORD");
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("CREDENTIALS_KEYS", environment.remove("CREDENTIALS_KEYS"));
+        values.put("GMAIL_CLIENT_SECRET", environment.remove("GMAIL_CLIENT_SECRET"));
+        values.put("MSC_SMTP_CREDENTIALS", username == null || password == null ? null
+                : JSON.createObjectNode().put("username", username).put("password", password).toString());
+        values.forEach((name, value) -> {
+            String arn = SECRET_ARNS.get(name);
+            if (value != null && policies.policy(exportName).evaluate("secretsmanager:GetSecretValue", arn).allowed()) {
+                secrets.put(arn, value);
+                environment.put(name + "_SECRET_ARN", arn);
+            }
+        });
+        environment.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint());
+    }
+
+    /**
+     * The Secrets Manager stand-in of the function {@code exportName}, enforcing its role policy from the template
+     * (deny-all for a name the template does not deploy), started on first use.
+     */
+    public synchronized SecretsManagerStandIn secretsManager(String exportName) {
+        return secretsManagers.computeIfAbsent(exportName, export -> SecretsManagerStandIn.start(
+                policies.policy(export), AwsAccount.TEST, policies.role(export)
+                        .map(TemplatePolicies.FunctionRole::principal)
+                        .orElse(AwsAccount.TEST.assumedRole(TemplatePolicies.STACK_NAME + "-no-role",
+                                TemplatePolicies.STACK_NAME + "-" + export))));
+    }
+
     /** The proxies started so far, by export name. */
     public synchronized Map<String, AwsPolicyProxy> policyProxies() {
         return Map.copyOf(policyProxies);
@@ -262,6 +311,7 @@ public final class PackagedProduct implements AutoCloseable {
     public void close() {
         functions.forEach(PackagedFunction::close);
         policyProxies.values().forEach(AwsPolicyProxy::close);
+        secretsManagers.values().forEach(SecretsManagerStandIn::close);
         certificates.close();
         relay.close();
         dynamo.close();
