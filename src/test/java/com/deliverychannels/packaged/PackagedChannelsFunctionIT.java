@@ -163,13 +163,20 @@ class PackagedChannelsFunctionIT {
     @Test
     void aFunctionWhoseRoleMayNotReadItsSecretFailsInitNamingTheCall() throws Exception {
         // The bounces role may read no secret (infra/template.yaml); give it the key ring's ARN anyway.
+        // Its own stand-in, so that this deliberate denial is not counted against the template (PolicyCoverageIT).
         String arn = PackagedProduct.SECRET_ARNS.get("CREDENTIALS_KEYS");
-        product.secretsManager("bounces").put(arn, "k1:" + java.util.Base64.getEncoder().encodeToString(new byte[32]));
-        java.util.Map<String, String> environment = product.environment("bounces");
-        environment.remove("CREDENTIALS_KEYS");
-        environment.put("CREDENTIALS_KEYS_SECRET_ARN", arn);
-        environment.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", product.secretsManager("bounces").endpoint());
+        try (SecretsManagerStandIn secrets = SecretsManagerStandIn.start(product.policies().policy("bounces"))) {
+            secrets.put(arn, "k1:" + java.util.Base64.getEncoder().encodeToString(new byte[32]));
+            java.util.Map<String, String> environment = product.environment("bounces");
+            environment.remove("CREDENTIALS_KEYS");
+            environment.put("CREDENTIALS_KEYS_SECRET_ARN", arn);
+            environment.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint());
+            assertStartFailsNaming(arn, environment);
+        }
+    }
 
+    private static void assertStartFailsNaming(String arn, java.util.Map<String, String> environment)
+            throws Exception {
         try (PackagedFunction bounces = PackagedFunction.start("bounces", environment)) {
             assertFalse(bounces.isReady(), () -> "started without its secret" + bounces.describeProcess());
             assertTrue(bounces.awaitOutput(output -> output.lines().anyMatch(line -> line.contains(

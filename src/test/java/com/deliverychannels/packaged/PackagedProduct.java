@@ -302,6 +302,11 @@ public final class PackagedProduct implements AutoCloseable {
                                 TemplatePolicies.STACK_NAME + "-" + export))));
     }
 
+    /** The Secrets Manager stand-ins started so far, by export name. */
+    public synchronized Map<String, SecretsManagerStandIn> secretsManagers() {
+        return Map.copyOf(secretsManagers);
+    }
+
     /** The proxies started so far, by export name. */
     public synchronized Map<String, AwsPolicyProxy> policyProxies() {
         return Map.copyOf(policyProxies);

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 
 import com.deliverychannels.testing.aws.Authorization;
 import com.deliverychannels.testing.aws.AwsPolicyProxy;
+import com.deliverychannels.testing.aws.SecretsManagerStandIn;
 
 /**
  * What the packaged functions' DynamoDB calls needed, gathered over every packaged IT class of this JVM (failsafe
@@ -31,6 +32,9 @@ final class PolicyUsage {
     static synchronized void record(Class<?> testClass, PackagedProduct product) {
         CLASSES.add(testClass.getName());
         Pattern table = Pattern.compile(":table/" + Pattern.quote(product.table()) + "(?=/|$)");
+        for (Map.Entry<String, SecretsManagerStandIn> secrets : product.secretsManagers().entrySet()) {
+            BY_FUNCTION.computeIfAbsent(secrets.getKey(), export -> new ArrayList<>()).addAll(secrets.getValue().used());
+        }
         for (Map.Entry<String, AwsPolicyProxy> proxy : product.policyProxies().entrySet()) {
             List<Authorization> used = BY_FUNCTION.computeIfAbsent(proxy.getKey(), export -> new ArrayList<>());
             for (Authorization authorization : proxy.getValue().used()) {
