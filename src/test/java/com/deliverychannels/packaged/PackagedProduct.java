@@ -250,10 +250,7 @@ public final class PackagedProduct implements AutoCloseable {
      */
     public synchronized AwsPolicyProxy policyProxy(String exportName) {
         return policyProxies.computeIfAbsent(exportName, export -> AwsPolicyProxy.start(dynamoDbLocal.endpoint(),
-                policies.policy(export), AwsAccount.TEST, policies.role(export)
-                        .map(TemplatePolicies.FunctionRole::principal)
-                        .orElse(AwsAccount.TEST.assumedRole(TemplatePolicies.STACK_NAME + "-no-role",
-                                TemplatePolicies.STACK_NAME + "-" + export))));
+                policies.policy(export), AwsAccount.TEST, principal(export)));
     }
 
     /** The ARN each secret variable is read from in AWS, as the template's parameters name them. */
@@ -296,10 +293,15 @@ public final class PackagedProduct implements AutoCloseable {
      */
     public synchronized SecretsManagerStandIn secretsManager(String exportName) {
         return secretsManagers.computeIfAbsent(exportName, export -> SecretsManagerStandIn.start(
-                policies.policy(export), AwsAccount.TEST, policies.role(export)
+                policies.policy(export), AwsAccount.TEST, principal(export)));
+    }
+
+    /** The role session the function {@code export} calls AWS as (a role-less one for a name not deployed). */
+    private String principal(String export) {
+        return policies.role(export)
                         .map(TemplatePolicies.FunctionRole::principal)
                         .orElse(AwsAccount.TEST.assumedRole(TemplatePolicies.STACK_NAME + "-no-role",
-                                TemplatePolicies.STACK_NAME + "-" + export))));
+                                TemplatePolicies.STACK_NAME + "-" + export));
     }
 
     /** The Secrets Manager stand-ins started so far, by export name. */
