@@ -52,7 +52,11 @@ public class MscTransport {
     private final long timeoutMillis;
     private final RelaySettings settings;
     private final RuntimeSecret credentials;
-    private volatile MailClient ownRelay;
+    private volatile OwnRelay ownRelay;
+
+    /** The relay client built from the secret, with the password it logs in with (kept out of failure texts). */
+    private record OwnRelay(MailClient client, String password) {
+    }
 
     /** Where the relay is, from the standard mailer keys. */
     record RelaySettings(String host, int port, String startTls, Optional<String> ownHostName, Duration keepAlive) {
@@ -87,11 +91,13 @@ public class MscTransport {
         if (!credentials.configured()) {
             return send(configuredRelay, message, null);
         }
-        SendOutcome outcome = send(ownRelay(false), message, password());
+        OwnRelay relay = ownRelay(false);
+        SendOutcome outcome = send(relay.client(), message, relay.password());
         if (outcome instanceof SendOutcome.Failed failed && failed.kind() == FailureKind.AUTH_FAILED
                 && credentials.reload()) {
             // The relay no longer takes the credentials we hold, and the secret holds others: rotated.
-            outcome = send(ownRelay(true), message, password());
+            relay = ownRelay(true);
+            outcome = send(relay.client(), message, relay.password());
         }
         return outcome;
     }
@@ -124,10 +130,10 @@ public class MscTransport {
     }
 
     /** The relay client built from the secret's credentials, built again after they changed. */
-    private synchronized MailClient ownRelay(boolean rebuild) {
+    private synchronized OwnRelay ownRelay(boolean rebuild) {
         if (ownRelay == null || rebuild) {
             if (ownRelay != null) {
-                ownRelay.close();
+                ownRelay.client().close();
             }
             Credentials current = credentials();
             MailConfig config = new MailConfig()
@@ -143,13 +149,9 @@ public class MscTransport {
             settings.ownHostName().ifPresent(config::setOwnHostname);
             // The relay's certificate must name the relay (RFC 6125), as for a user's server.
             config.setHostnameVerificationAlgorithm("HTTPS");
-            ownRelay = MailClient.create(vertx, config);
+            ownRelay = new OwnRelay(MailClient.create(vertx, config), current.password());
         }
         return ownRelay;
-    }
-
-    private String password() {
-        return credentials().password();
     }
 
     private record Credentials(String username, String password) {
@@ -173,7 +175,7 @@ public class MscTransport {
     @PreDestroy
     void close() {
         if (ownRelay != null) {
-            ownRelay.close();
+            ownRelay.client().close();
         }
     }
 }
