@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -26,6 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import com.deliverychannels.core.UnavailableException;
 import com.deliverychannels.secrets.RuntimeSecret;
 import com.deliverychannels.secrets.SecretSource;
+import com.deliverychannels.testing.MutableClock;
 
 class CredentialSealerTest {
     private static final String BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -66,7 +64,7 @@ class CredentialSealerTest {
     @Test
     void aRingRotatedInSecretsManagerIsReadAgainWhenAValueNamesAKeyItDoesNotHave() {
         RotatedRing source = new RotatedRing("k1:" + OLD_KEY);
-        MutableClock clock = new MutableClock();
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-04T10:00:00Z"));
         CredentialSealer running = new CredentialSealer(RuntimeSecret.of("CREDENTIALS_KEYS", Optional.empty(),
                 Optional.of("arn:aws:secretsmanager:eu-west-1:123456789012:secret:keys-AbCdEf"), source, clock));
         String sealedBefore = running.seal("hunter2", ANA);
@@ -86,7 +84,7 @@ class CredentialSealerTest {
     @Test
     void valuesNamingUnknownKeysDoNotBecomeAStreamOfSecretsManagerCalls() {
         RotatedRing source = new RotatedRing("k1:" + OLD_KEY);
-        MutableClock clock = new MutableClock();
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-04T10:00:00Z"));
         CredentialSealer sealer = new CredentialSealer(RuntimeSecret.of("CREDENTIALS_KEYS", Optional.empty(),
                 Optional.of("arn:aws:secretsmanager:eu-west-1:123456789012:secret:keys-AbCdEf"), source, clock));
         String foreign = sealer("k9:" + NEW_KEY).seal("x", ANA);
@@ -101,30 +99,6 @@ class CredentialSealerTest {
         clock.advance(Duration.ofMinutes(1));
         assertThrows(UnavailableException.class, () -> sealer.unseal(foreign, ANA));
         assertEquals(3, source.reads);
-    }
-
-    /** A clock tests move by hand. */
-    private static final class MutableClock extends Clock {
-        private Instant now = Instant.parse("2026-12-04T10:00:00Z");
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 
     @ParameterizedTest

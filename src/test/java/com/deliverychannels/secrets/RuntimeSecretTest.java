@@ -16,6 +16,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 import com.deliverychannels.core.MisconfiguredException;
+import com.deliverychannels.testing.MutableClock;
 
 /** One secret from its plain variable or from Secrets Manager by ARN (issue 11 §3). */
 class RuntimeSecretTest {
@@ -64,23 +65,7 @@ class RuntimeSecretTest {
     @Test
     void readingAgainIsLimitedToOnceAnIntervalAndSaysWhetherTheValueChanged() {
         Source source = new Source();
-        Instant[] now = {START};
-        Clock clock = new Clock() {
-            @Override
-            public Instant instant() {
-                return now[0];
-            }
-
-            @Override
-            public java.time.ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-        };
+        MutableClock clock = new MutableClock(START);
         RuntimeSecret secret = RuntimeSecret.of("GMAIL_CLIENT_SECRET", Optional.empty(), Optional.of(ARN), source,
                 clock);
         secret.load();
@@ -89,11 +74,11 @@ class RuntimeSecretTest {
         assertFalse(secret.reload(), "too soon after the last read");
         assertEquals(Optional.of("first"), secret.value());
 
-        now[0] = START.plus(RuntimeSecret.MIN_RELOAD_INTERVAL);
+        clock.advance(RuntimeSecret.MIN_RELOAD_INTERVAL);
         assertTrue(secret.reload());
         assertEquals(Optional.of("rotated"), secret.value());
 
-        now[0] = now[0].plus(RuntimeSecret.MIN_RELOAD_INTERVAL);
+        clock.advance(RuntimeSecret.MIN_RELOAD_INTERVAL);
         assertFalse(secret.reload(), "read again, unchanged");
         assertEquals(3, source.reads.size());
     }
